@@ -1,0 +1,1 @@
+"""Alignment, cross-payer comparison, version diffs and their renderers."""

@@ -1,0 +1,123 @@
+"""One normalized policy as an analyst reads it: Markdown or plain text.
+
+Policy text is untrusted: in Markdown every piece of it is escaped so a
+crafted policy cannot inject links, HTML or table breaks into a report.
+"""
+from __future__ import annotations
+
+import re
+
+from ..normalized.schema import Criterion, Group, Indication, Policy, Threshold
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def md_escape(text: str | None) -> str:
+    """Escape Markdown and HTML metacharacters in untrusted text (also safe inside table cells)."""
+    if text is None:
+        return ""
+    text = text.replace("&", "&amp;").replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def format_threshold(t: Threshold | None) -> str:
+    if t is None:
+        return "not specified"
+    symbol = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "=": "="}.get(t.op, t.op)
+    unit = "" if t.unit in (None, "count") else (t.unit if t.unit == "%" else f" {t.unit}")
+    if t.op == "between" and isinstance(t.value, tuple):
+        return f"{t.value[0]}–{t.value[1]}{unit}"
+    return f"{symbol} {t.value}{unit}"
+
+
+def logic_phrase(group: Group) -> str:
+    if group.logic == "any":
+        return f"at least {group.min} of" if group.min else "any of"
+    return "all of"
+
+
+def _tree_lines(group: Group, depth: int, escape) -> list[str]:
+    out: list[str] = []
+    pad = "  " * depth
+    for item in group.items:
+        if isinstance(item, Group):
+            lead = f" {escape(item.text)}" if item.text else ""
+            out.append(f"{pad}- **{logic_phrase(item)}**{lead}" if escape is md_escape
+                       else f"{pad}- [{logic_phrase(item)}]{lead}")
+            out += _tree_lines(item, depth + 1, escape)
+        else:
+            out.append(f"{pad}- {_criterion_line(item, escape)}")
+    return out
+
+
+def _criterion_line(c: Criterion, escape) -> str:
+    parts = [escape(c.text)]
+    if c.thresholds:
+        parts.append("[" + "; ".join(f"{t.measure} {format_threshold(t)}" for t in c.thresholds) + "]")
+    if c.negated:
+        parts.append("(negated)")
+    if c.source:
+        page = f"p{c.source.page} " if c.source.page else ""
+        parts.append(f"({page}line {c.source.line})")
+    return " ".join(parts)
+
+
+def _indication_md(ind: Indication) -> list[str]:
+    out = [f"### {md_escape(ind.label)}", "", f"- key: `{ind.key}`; status: {ind.status.replace('_', ' ')}"]
+    if ind.codes:
+        out.append(f"- codes: {', '.join(ind.codes)}")
+    out.append(f"- criteria: **{logic_phrase(ind.criteria)}**" + (f" {md_escape(ind.criteria.text)}"
+                                                                  if ind.criteria.text else ""))
+    out += _tree_lines(ind.criteria, 1, md_escape)
+    out.append("")
+    return out
+
+
+def render_markdown(policy: Policy) -> str:
+    title = policy.title or policy.document.name or "Policy"
+    out = [f"# {md_escape(title)}", ""]
+    meta = [("Payer", policy.payer), ("Policy", policy.policy_id)] + [
+        (k.capitalize(), v) for k, v in (("effective", policy.dates.effective), ("revised", policy.dates.revised),
+                                         ("reviewed", policy.dates.reviewed), ("original", policy.dates.original))]
+    out += [f"- {k}: {md_escape(v)}" for k, v in meta if v]
+    out += ["", f"## Indications ({len(policy.indications)})", ""]
+    for ind in policy.indications:
+        out += _indication_md(ind)
+    if policy.exclusions:
+        out += [f"## Not covered ({len(policy.exclusions)})", ""]
+        for ind in policy.exclusions:
+            out.append(f"- {md_escape(ind.label)} ({ind.status.replace('_', ' ')})")
+        out.append("")
+    if policy.codes:
+        out += ["## Codes", "", "| system | code | prior auth | description |", "| --- | --- | --- | --- |"]
+        out += [f"| {c.system} | {c.code} | {'yes' if c.prior_auth else ''} | {md_escape(c.description)} |"
+                for c in policy.codes]
+        out.append("")
+    if policy.warnings:
+        out += ["## Warnings", ""] + [f"- {md_escape(w)}" for w in policy.warnings] + [""]
+    return "\n".join(out)
+
+
+def render_text(policy: Policy) -> str:
+    def plain(text: str | None) -> str:
+        return (text or "").replace("\n", " ")
+
+    out = [policy.title or policy.document.name or "Policy"]
+    meta = [("payer", policy.payer), ("policy", policy.policy_id), ("effective", policy.dates.effective),
+            ("revised", policy.dates.revised), ("reviewed", policy.dates.reviewed)]
+    out.append("  ".join(f"{k}: {v}" for k, v in meta if v))
+    out.append("")
+    for ind in policy.indications:
+        codes = f"  codes {', '.join(ind.codes)}" if ind.codes else ""
+        out.append(f"{ind.label}  [{ind.key}]{codes}")
+        out.append(f"  {logic_phrase(ind.criteria)}:")
+        out += ["  " + line for line in _tree_lines(ind.criteria, 1, plain)]
+        out.append("")
+    for ind in policy.exclusions:
+        out.append(f"NOT COVERED ({ind.status.replace('_', ' ')}): {ind.label}")
+    if policy.codes:
+        out.append("")
+        out.append("codes: " + ", ".join(c.code + (" (PA)" if c.prior_auth else "") for c in policy.codes))
+    for w in policy.warnings:
+        out.append(f"warning: {w}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,68 @@
+"""CPT / HCPCS codes: which the policy lists, their descriptions, which need prior approval.
+
+A five-digit number is a code only where the document says so: inside a
+coding section, or in a sentence that names CPT/HCPCS or "code(s)". That
+keeps ZIP codes, phone numbers and years out.
+"""
+from __future__ import annotations
+
+import re
+
+from ..normalized.schema import Code
+
+CPT = r"\d{4}[0-9FTU]"
+HCPCS = r"[A-V]\d{4}"
+_CODE = re.compile(rf"(?<![\w./-])({CPT}|{HCPCS})(?![\w/-])")
+_CODE_CONTEXT = re.compile(r"\b(?:cpt|hcpcs|codes?|procedure codes?)\b", re.I)
+_TABLE_ROW = re.compile(rf"^\s*({CPT}|{HCPCS})\b\s*[-–:]?\s*(?P<desc>[A-Za-z].*)?$")
+_RANGE = re.compile(rf"({CPT})\s*[-–]\s*({CPT})")
+_PRIOR_AUTH = re.compile(r"\b(?:prior\s+(?:approval|authori[sz]ation)|pre-?(?:certification|authori[sz]ation)|"
+                         r"precertification)\b[^.]*\b(?:required|requires|needed)\b|\brequires?\s+prior\s+"
+                         r"(?:approval|authori[sz]ation)\b", re.I)
+_NOT_REQUIRED = re.compile(r"\bnot\s+(?:be\s+)?required\b", re.I)
+
+
+def _system(code: str) -> str:
+    return "HCPCS" if code[0].isalpha() else "CPT"
+
+
+def codes_in(text: str) -> list[str]:
+    """Codes named in one sentence, in order; empty unless the sentence speaks of codes."""
+    if not _CODE_CONTEXT.search(text):
+        return []
+    return list(dict.fromkeys(m.group(1) for m in _CODE.finditer(text)))
+
+
+def read_codes(coding_lines: list[str], other_text: list[str]) -> list[Code]:
+    """All codes with descriptions (from coding tables) and prior-approval flags (from any sentence)."""
+    found: dict[str, dict] = {}
+
+    def note(code: str, description: str | None = None) -> None:
+        entry = found.setdefault(code, {"description": None, "prior_auth": False})
+        if description and not entry["description"]:
+            entry["description"] = description
+
+    last: str | None = None
+    for line in coding_lines:
+        row = _TABLE_ROW.match(line)
+        if row:
+            last = row.group(1)
+            note(last, (row.group("desc") or "").strip() or None)
+            continue
+        in_line = [m.group(1) for m in _CODE.finditer(line)]
+        if in_line:
+            for code in in_line:
+                note(code)
+            last = None
+        elif last and line.strip() and line[:1].islower() and found[last]["description"]:
+            found[last]["description"] = f"{found[last]['description']} {line.strip()}"
+    for sentence in other_text:
+        for code in codes_in(sentence):
+            note(code)
+    for sentence in other_text + coding_lines:
+        if _PRIOR_AUTH.search(sentence) and not _NOT_REQUIRED.search(sentence):
+            for code in codes_in(sentence):
+                note(code)
+                found[code]["prior_auth"] = True
+    return [Code(code, _system(code), entry["description"], entry["prior_auth"])
+            for code, entry in sorted(found.items())]

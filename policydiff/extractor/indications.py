@@ -1,0 +1,254 @@
+"""Outline trees → indications with criteria groups.
+
+Three layouts cover the genre:
+
+- an enumerated list of indications, each with its criteria below it
+  ("I. Hepatocellular carcinoma: ... all of the following: A. ... B. ...");
+- blocks introduced by a "Diagnosis" label (drug prior-approval forms), each
+  block one indication and its items the criteria;
+- a criteria section with no indication structure at all: one indication,
+  named after the section or the policy title.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..normalized.schema import Criterion, Group, Indication, Source, Threshold
+from ..normalized.vocabulary import indication_key
+from . import logic
+from .codes import codes_in
+from .outline import LABEL_LINE, Node, Section
+from .sections import RENEWAL
+from .thresholds import is_negated, read_thresholds
+
+_CITATION_TAIL = re.compile(r"(?:(?<=[a-z)\].])\d{1,3}(?:\s*,\s*\d{1,3})*|\s+\d{1,3}(?:\s*,\s*\d{1,3})+)\s*$")
+_LABEL_CUT = re.compile(r"\s*(?::|\s[-–—]\s*(?=must|should|requires?|all|any|one|both|see|cpt|hcpcs)|"
+                        r"\bmust\s+(?:satisfy|meet|have)|\bis\s+(?:considered|proven|covered|medically)|"
+                        r"\bare\s+(?:considered|proven|covered|medically)|\bmay\s+be\s+considered|"
+                        r"\bwhen\s+(?:all|any|one|the\s+following)|\s[-–—]\s*$)", re.I)
+_STATUS_NOT_MN = re.compile(r"\bnot\s+(?:be\s+)?(?:considered\s+)?medically\s+necessary\b|\bnot\s+covered\b", re.I)
+_STATUS_INV = re.compile(r"\b(?:investigational|investigative|experimental|unproven|not\s+proven)\b", re.I)
+_STATUS_MN = re.compile(r"\bmedically\s+necessary\b|\b(?:is|are)\s+(?:proven|covered)\b|\bapprove[ds]?\b", re.I)
+_CODES_TAIL = re.compile(r"\s*[-–(]?\s*\b(?:cpt|hcpcs)\b.*$", re.I)
+
+
+@dataclass
+class Built:
+    indications: list[Indication] = field(default_factory=list)
+    exclusions: list[Indication] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def clean_label(text: str) -> str:
+    """The indication's name from its heading text, without lead-in, citations or code lists."""
+    head = text.strip()
+    m = _LABEL_CUT.search(head)
+    if m and m.start() > 2:
+        head = head[: m.start()]
+    elif len(head.split()) > 14:
+        sentence = re.split(r"(?<=[a-z)\]])\.\s", head)[0]
+        head = sentence
+    head = _CODES_TAIL.sub("", head) if re.search(r"\b(?:cpt|hcpcs)\b", head, re.I) else head
+    head = _CITATION_TAIL.sub("", head.rstrip(" .;,:-–"))
+    head = re.sub(r"\s+", " ", head).strip(" .;,:-–")
+    return head or text.strip()[:80]
+
+
+def _status(text: str, section_kind: str) -> str:
+    if _STATUS_NOT_MN.search(text):
+        return "not_medically_necessary"
+    if _STATUS_INV.search(text) and not _STATUS_MN.search(text):
+        return "investigational"
+    if section_kind == "exclusion":
+        return "investigational" if not _STATUS_NOT_MN.search(text) else "not_medically_necessary"
+    return "medically_necessary"
+
+
+class Assembler:
+    """Turns outline nodes into schema objects, collecting warnings as it reads."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def _thresholds(self, text: str, context: str, where: str) -> tuple[Threshold, ...]:
+        found, warnings = read_thresholds(text, context)
+        self.warnings += [f"{where}: {w}" for w in warnings]
+        return tuple(found)
+
+    def criterion(self, node: Node, context: str, where: str) -> Criterion:
+        text = _tidy(node.text)
+        return Criterion(text, self._thresholds(text, context, where), node.source, is_negated(text))
+
+    def group(self, lead_text: str, children: list[Node], context: str, where: str,
+              source: Source | None = None, lead_thresholds: tuple[Threshold, ...] = ()) -> Group:
+        """A lead-in and its items; the items' logic read from the lead-in and their connectors."""
+        items: list[Criterion | Group] = []
+        for child in children:
+            if child.children:
+                child_text = _tidy(child.text)
+                items.append(self.group(child_text, child.children, f"{context} {child_text}", where,
+                                        child.source, self._thresholds(child_text, context, where)))
+            elif child.kind == "label" or not _tidy(child.text):
+                continue
+            else:
+                items.append(self.criterion(child, context, where))
+        connectors = [c.connector or _lead_of(nxt) for c, nxt in zip(children, children[1:])]
+        reading = logic.resolve(logic.find_cue(lead_text), connectors, where)
+        if reading.warning:
+            self.warnings.append(reading.warning)
+        if reading.runs and len(items) == len(children):
+            grouped: list[Criterion | Group] = []
+            for run in reading.runs:
+                members = tuple(items[i] for i in run)
+                grouped.append(members[0] if len(members) == 1 else Group("all", members))
+            items = grouped
+        return Group(reading.logic, tuple(items), reading.min, lead_text, lead_thresholds, source)  # type: ignore[arg-type]
+
+    def indication(self, label: str, lead_text: str, children: list[Node], source: Source | None,
+                   section: Section, suffix: str = "") -> Indication:
+        where = label + suffix
+        if children:
+            criteria = self.group(lead_text, children, lead_text, where, source,
+                                  self._thresholds(_after_label(lead_text, label), "", where))
+        else:
+            text = _tidy(lead_text)
+            criteria = Group("all", (Criterion(text, self._thresholds(text, "", where), source, is_negated(text)),))
+        codes = tuple(dict.fromkeys(c for sentence in [lead_text] for c in codes_in(sentence)))
+        key = indication_key(label) + ("-continuation" if suffix else "")
+        return Indication(key, label + suffix, criteria, _status(lead_text, section.kind), codes, source)
+
+
+def _lead_of(node: Node) -> str | None:
+    return node.lead
+
+
+def _tidy(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _after_label(text: str, label: str) -> str:
+    """The lead-in less the label, so a label's own words ("Stage IV disease") are read once."""
+    return text[len(label):] if text.startswith(label) else text
+
+
+def _indication_level(nodes: list[Node]) -> list[Node] | None:
+    """The first enumerated list in a section, if its items read as indications rather than criteria."""
+    items = [n for n in nodes if n.kind == "item"]
+    if not items:
+        parents = [n for n in nodes if n.kind == "para" and n.children]
+        if len(parents) == 1:
+            items = [n for n in parents[0].children if n.kind == "item"]
+    if not items:
+        return None
+    with_children = sum(1 for n in items if n.children)
+    stated = sum(1 for n in items if _STATUS_MN.search(n.text) or _STATUS_INV.search(n.text)
+                 or logic.find_cue(n.text))
+    if with_children * 2 >= len(items) or stated * 2 > len(items):
+        return items
+    return None
+
+
+def _first_items(nodes: list[Node]) -> list[Node]:
+    items = [n for n in nodes if n.kind == "item"]
+    if items:
+        return items
+    return next(([c for c in n.children if c.kind == "item"] for n in nodes if n.children), [])
+
+
+def _diagnosis_blocks(nodes: list[Node]) -> list[list[Node]] | None:
+    """Split a section at its "Diagnosis" labels; lines just before a label belong to its block."""
+    labels = [i for i, n in enumerate(nodes) if n.kind == "label"]
+    if not labels:
+        return None
+    starts = []
+    for i in labels:
+        start = i
+        while start > 0 and nodes[start - 1].kind == "para" and not nodes[start - 1].children \
+                and (not starts or start - 1 >= starts[-1]) and start - 1 not in labels:
+            start -= 1
+        starts.append(start)
+    starts[0] = min(starts[0], next((i for i, n in enumerate(nodes) if n.kind != "para" or n.children), 0))
+    starts[0] = 0 if all(not n.children for n in nodes[: starts[0]]) else starts[0]
+    bounds = starts + [len(nodes)]
+    return [nodes[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+def _block_label(block: list[Node]) -> tuple[str, Source | None]:
+    for i, node in enumerate(block):
+        if node.kind != "label":
+            continue
+        for follower in block[i + 1:]:
+            names = [clean_label(c.text) for c in follower.children if c.kind == "item"]
+            if names:
+                cue = logic.find_cue(follower.text)
+                joiner = " or " if cue and cue.logic == "any" else "; "
+                return joiner.join(names), follower.children[0].source
+            if follower.kind == "para" and not follower.children and follower.text:
+                return clean_label(follower.text), follower.source
+    return "", None
+
+
+def assemble(sections: list[Section], title: str | None) -> Built:
+    built = Built()
+    asm = Assembler()
+    wanted = [s for s in sections if s.kind in ("criteria", "exclusion")]
+    if not any(s.nodes for s in wanted):
+        wanted = [s for s in sections if s.kind in ("front", "background") and s.nodes]
+    for section in wanted:
+        suffix = " (continuation)" if RENEWAL.search(section.title) else ""
+        found = _section_indications(asm, section, title, suffix)
+        for ind in found:
+            (built.exclusions if ind.status != "medically_necessary" else built.indications).append(ind)
+    built.warnings = asm.warnings
+    # Keys are unique within a policy: comparison and diffs pair indications by key.
+    seen: dict[str, int] = {}
+    unique = []
+    for ind in built.indications:
+        n = seen.get(ind.key, 0)
+        seen[ind.key] = n + 1
+        unique.append(ind if n == 0 else _rekey(ind, f"{ind.key}-{n + 1}"))
+    built.indications = unique
+    return built
+
+
+def _rekey(ind: Indication, key: str) -> Indication:
+    from dataclasses import replace
+    return replace(ind, key=key)
+
+
+def _section_indications(asm: Assembler, section: Section, title: str | None, suffix: str) -> list[Indication]:
+    nodes = section.nodes
+    blocks = _diagnosis_blocks(nodes)
+    if blocks:
+        out = []
+        for block in blocks:
+            label, source = _block_label(block)
+            body = [n for n in block if n.kind != "label" and (n.text or n.children)]
+            if not label or not body:
+                continue
+            out.append(asm.indication(label, "", body, source, section, suffix))
+        if out:
+            return out
+    level = _indication_level(nodes)
+    if level is None and section.kind == "exclusion":
+        level = _first_items(nodes)
+    if level:
+        out = []
+        for node in level:
+            label = clean_label(node.text)
+            if len(label) < 3:
+                continue
+            out.append(asm.indication(label, _tidy(node.text), node.children, node.source, section, suffix))
+        return out
+    body = [n for n in nodes if n.kind != "label" and (n.children or n.kind == "item")]
+    if not body:
+        return []
+    lead = next((n for n in nodes if n.children), None)
+    label = clean_label(title or section.title or "Policy criteria")
+    if lead is not None and len(body) == 1:
+        return [asm.indication(label, _tidy(lead.text), lead.children, lead.source, section, suffix)]
+    return [asm.indication(label, "", body, body[0].source, section, suffix)]
+
+
+__all__ = ["assemble", "clean_label", "Built", "LABEL_LINE"]

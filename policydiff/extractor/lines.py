@@ -1,0 +1,51 @@
+"""Text lines with the layout facts later stages use.
+
+Both the text path and the PDF path produce these, so outline and criteria
+stages have one parser whatever the document was: plain text simply leaves
+the font fields unknown.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+
+@dataclass
+class Line:
+    text: str
+    line: int
+    """1-based line number (text: in the file; PDF: on the page)."""
+    page: int | None = None
+    indent: float = 0.0
+    """Left edge: characters for text, points for PDFs."""
+    bold: bool | None = None
+    size: float | None = None
+    blank_before: bool = False
+    """A blank line (text) or a wide vertical gap (PDF) precedes this line."""
+    heading: bool = False
+    """Layout says heading (Markdown '#', or a bold, larger PDF line)."""
+    top: float | None = None
+    """PDF only: distance from the top of the page, for header/footer detection."""
+
+
+# Glyphs that PDF fonts (Symbol, Wingdings) and word processors use as bullets,
+# mapped to one bullet so the outline stage sees a marker.
+_BULLET_GLYPHS = "\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8\uf06e\uf0e0\uf0de\uf02d\u2022\u25cf\u25aa\u25a0\u25e6\u2023\u2043\u2219\u27a2\u25ba\u2713\u2714\u00b7\u2219\u25cb\u25a1"
+_BULLET_RE = re.compile("[" + re.escape(_BULLET_GLYPHS) + "]")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+def clean_text(text: str) -> str:
+    """Unicode and artefact clean-up common to every input format.
+
+    NFKC folds ligatures (ﬁ) and full-width forms; it keeps ≤ and ≥. Bullet
+    glyphs become '•' and other private-use characters, which no reader can
+    interpret, are dropped.
+    """
+    text = text.replace("\u00ad", "").replace("\ufffe", "-").replace("\u2010", "-").replace("\u2011", "-")
+    text = _BULLET_RE.sub("•", text)
+    text = _PRIVATE_USE.sub("", text)
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\u2264", "≤").replace("\u2265", "≥")
+    return text.replace("\t", "    ").rstrip()

@@ -1,0 +1,136 @@
+"""All / any / at-least-N: reading how a policy combines its criteria.
+
+Two kinds of evidence: the lead-in's cue ("must satisfy all of the
+following", "at least one of") and the connectors between items ("; and",
+"; or", an "OR" on its own line). When they agree, fine. When they disagree
+or are missing, the lead-in wins because it is the document's own statement
+of the rule, and a warning names the place, so no reading is a silent guess.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "1": 1, "2": 2, "3": 3,
+                 "4": 4, "5": 5, "6": 6}
+
+
+@dataclass(frozen=True)
+class Cue:
+    logic: str
+    """"all" or "any"."""
+    min: int | None = None
+    explicit: bool = True
+    """False for a bare "the following criteria are met", which implies all without saying so."""
+
+
+_FOLLOWING = r"(?:(?:the\s+)?(?:following|below|criteria\s+below|conditions?\s+below))"
+_CUES: list[tuple[re.Pattern[str], Cue | None]] = [
+    (re.compile(r"\bat\s+least\s+(one|two|three|four|five|six|[1-6])\b(?:\s*\(\d\))?", re.I), None),
+    (re.compile(r"\b(?:a\s+)?minimum\s+of\s+(one|two|three|four|five|six|[1-6])\b", re.I), None),
+    (re.compile(r"\b(one|two|three|four|five|[1-5])\s+or\s+more\s+of\b", re.I), None),
+    (re.compile(r"\b(?:any|either|one)\s+(?:\(1\)\s+)?of\b", re.I), Cue("any")),
+    (re.compile(r"\b(?:any|one)\s+(?:\(1\)\s+)?" + _FOLLOWING, re.I), Cue("any")),
+    (re.compile(r"\beither\b(?![^.;:]*\bor\b)", re.I), Cue("any")),
+    (re.compile(r"\b(?:all|both|each)\s+(?:\(\d\)\s+)?(?:of\s+)?(?:the\s+)?(?:following|below|criteria|conditions|"
+                r"requirements)\b", re.I), Cue("all")),
+    (re.compile(r"\ball\s+of\b", re.I), Cue("all")),
+    (re.compile(r"\bboth\s+of\b", re.I), Cue("all")),
+]
+_IMPLIED_ALL = re.compile(r"\b(?:the\s+following|below)\b[^.]*\b(?:criteri(?:a|on)|conditions?|requirements?)\b"
+                          r"[^.]*\b(?:met|present|satisfied|apply|documented)\b|\b(?:must|should)\s+(?:have|meet|"
+                          r"be|include)\s+the\s+following\b|\bthe\s+following\s*:\s*$|\bas\s+follows\s*:?\s*$|"
+                          r"\bwhen\s+the\s+following\b|\band\s+the\s+following\b", re.I)
+
+
+def find_cue(text: str) -> Cue | None:
+    """The logic a lead-in announces, or None when it announces none."""
+    for pattern, cue in _CUES:
+        m = pattern.search(text)
+        if not m:
+            continue
+        if cue is not None:
+            return cue
+        n = _NUMBER_WORDS[m.group(1).lower()]
+        return Cue("any") if n == 1 else Cue("any", min=n)
+    if _IMPLIED_ALL.search(text):
+        return Cue("all", explicit=False)
+    return None
+
+
+_TRAILING = re.compile(r"(?:[;,.]\s*|\s+)(?:-\s*)?(and|or|and/or)\s*(?:-\s*)?$", re.I)
+_STANDALONE = re.compile(r"^\W*(and|or|and/or)\W*$", re.I)
+_LEADING = re.compile(r"^\W*(and|or)\b\W*", re.I)
+
+
+def trailing_connector(text: str) -> tuple[str, str | None]:
+    """"Tumors are accessible; and" → ("Tumors are accessible;", "and")."""
+    m = _TRAILING.search(text)
+    if not m or len(text) - len(m.group(0)) < 3:
+        return text, None
+    word = m.group(1).lower()
+    return text[: m.start()].rstrip() + (";" if ";" in m.group(0) else ""), ("or" if word == "and/or" else word)
+
+
+def standalone_connector(text: str) -> str | None:
+    """An "and" / "OR" / "-AND-" line of its own between blocks."""
+    m = _STANDALONE.match(text)
+    if not m:
+        return None
+    word = m.group(1).lower()
+    return "or" if word == "and/or" else word
+
+
+def leading_connector(text: str) -> str | None:
+    """"AND ALL of the following:" begins with a connector joining it to what came before."""
+    m = _LEADING.match(text)
+    return m.group(1).lower() if m else None
+
+
+@dataclass(frozen=True)
+class Reading:
+    logic: str
+    min: int | None
+    runs: tuple[tuple[int, ...], ...] | None = None
+    """When "any" is read over and-joined runs (A and B; or C), the item indexes of each run."""
+    warning: str | None = None
+
+
+def resolve(cue: Cue | None, connectors: list[str | None], where: str) -> Reading:
+    """Combine a lead-in's cue with the connectors between n items (len(connectors) == n - 1)."""
+    said = {c for c in connectors if c}
+    n = len(connectors) + 1
+    if cue is not None and cue.explicit:
+        opposite = "and" if cue.logic == "any" else "or"
+        if opposite not in said:
+            return Reading(cue.logic, cue.min)
+        if cue.logic == "any" and cue.min is None and "or" in said:
+            runs = _and_runs(connectors)
+            return Reading("any", None, runs, f"{where}: items are joined by both 'and' and 'or'; read as "
+                           f"any of {len(runs)} alternatives, each a run of 'and'-joined items, as the lead-in "
+                           f"says 'any'")
+        return Reading(cue.logic, cue.min, None, f"{where}: the lead-in says '{cue.logic}' but items are joined "
+                       f"by '{opposite}'; read as '{cue.logic}' per the lead-in")
+    if said == {"or"}:
+        if cue is not None and not cue.explicit:
+            return Reading("any", None, None, f"{where}: the lead-in implies 'all' but items are joined by 'or'; "
+                           f"read as 'any' per the connectors")
+        return Reading("any", None)
+    if said == {"and"} or not said:
+        if cue is None and n > 1 and not said:
+            return Reading("all", None, None, f"{where}: no 'all'/'any' wording and no connectors between "
+                           f"{n} items; read as 'all'")
+        return Reading("all", None)
+    # Mixed connectors and no explicit cue.
+    return Reading("all", None, None, f"{where}: items are joined by both 'and' and 'or' with no lead-in "
+                   f"saying which applies; read as 'all'")
+
+
+def _and_runs(connectors: list[str | None]) -> tuple[tuple[int, ...], ...]:
+    runs: list[list[int]] = [[0]]
+    for i, c in enumerate(connectors):
+        if c == "or":
+            runs.append([i + 1])
+        else:
+            runs[-1].append(i + 1)
+    return tuple(tuple(r) for r in runs)

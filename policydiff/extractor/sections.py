@@ -1,0 +1,141 @@
+"""Section headings and boilerplate.
+
+Payers title the same parts differently ("Policy", "Guidelines", "Coverage
+Rationale", "Prior-Approval Requirements" all hold criteria). A heading is
+recognised by its words, or in PDFs by its layout, and classified into one of
+a few kinds; only criteria and exclusion sections feed indications.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .lines import Line
+
+# (kind, pattern of the whole heading). First match wins, so specific names come first.
+_KINDS: list[tuple[str, str]] = [
+    ("boilerplate", r"(?:disclaimers?|non-?discrimination.*|language (?:access|assistance).*|notice of .*|"
+                    r"legal (?:notice|information)|copyright.*|multi-?language interpreter services)"),
+    ("references", r"(?:references?|sources? of information|bibliography|citations|works cited|literature cited|"
+                   r"selected references)"),
+    ("history", r"(?:(?:policy|revision|review|document|change|update) )?(?:history|log|updates?)(?: (?:table|summary))?|"
+                r"revision(?:s| log)?|policy revisions?|summary of changes"),
+    ("coding", r"(?:applicable |billing |procedure |coding and )?(?:cpt|hcpcs|icd-?10(?:-cm|-pcs)?)?\s*"
+               r"(?:procedure |diagnosis )?(?:codes?|coding)(?: information| implications| requirements| section)?"
+               r"(?:\s*\(s\))?|cpt(?: codes?)?|hcpcs(?: codes?)?"),
+    ("limits", r"(?:prior[- ]*approval|pa|quantity|dosage|dosing|authorization)?\s*(?:renewal )?"
+               r"(?:limits?|limitations? of coverage|duration of (?:approval|authorization)|allowance|"
+               r"quantity limits?|dosing|dosage and administration)|pre[- ]*pa allowance|"
+               r"(?:initial |renewal |re-?)?authorization (?:duration|period)"),
+    ("exclusion", r"(?:exclusions?|investigational|experimental(?:/investigational)?|not medically necessary|"
+                  r"non-?covered(?: services| indications)?|unproven(?: services)?|not covered|"
+                  r"(?:conditions|indications) not covered|limitations(?: and exclusions)?|"
+                  r"(?:experimental|investigational)(?:,? (?:and|or) |/)(?:unproven|investigational|experimental))"
+                  r"(?:\s*\(.*\))?"),
+    ("definitions", r"definitions?|glossary|terms|abbreviations"),
+    ("documentation", r"(?:required )?documentation(?: requirements?)?|(?:documentation|submission) requirements?"),
+    ("criteria", r"(?:medical )?policy(?: statement| criteria)?|guidelines?|(?:medical necessity|coverage|clinical|"
+                 r"approval|prior[- ]*authorization|pa) (?:criteria|guidelines?|indications?|rationale|policy)|"
+                 r"medical necessity|coverage(?: (?:position|determination|statement))?|criteria|indications?"
+                 r"(?: and limitations of coverage)?(?: (?:for|and) .*)?|position statement|"
+                 r"prior[- ]*approval(?: renewal)? requirements|(?:initial|renewal|continuation|continued)"
+                 r" (?:approval|authorization|therapy|criteria|requirements)|covered indications|"
+                 r"(?:initial )?(?:approval|authorization) criteria|clinical indications?(?: for .*)?|"
+                 r"coverage indications,? limitations,? and/or medical necessity"),
+    ("background", r"(?:purpose|scope|background|description|overview|summary|rationale|introduction|"
+                   r"clinical (?:evidence|background)|evidence (?:review|summary)|discussion|related policies|"
+                   r"instructions for use|applicable lines? of business|regulatory status|(?:fda|regulatory) "
+                   r"(?:approval|status)|policy guidelines|summary of evidence|analysis of evidence.*|"
+                   r"benefit application|benefit considerations?|keywords|appendix.*|table of contents|"
+                   r"contents|off[- ]label use|dosage forms?|available formulations|bill type codes|"
+                   r"revenue codes|general (?:information|requirements)|professional statements?.*|"
+                   r"special instructions|cross references?|related (?:documents|policies)|"
+                   r"applicable state and federal regulations)"),
+]
+_KIND_RES = [(kind, re.compile(rf"^(?:{pattern})$", re.IGNORECASE)) for kind, pattern in _KINDS]
+
+_HEADING_TEXT = re.compile(r"^\s*(?:#+\s*)?(?P<name>[A-Za-z][A-Za-z0-9 ,&/()'’\-–]{1,80}?)\s*[:.]?\s*$")
+_INLINE_HEADING = re.compile(r"^\s*(?P<name>[A-Za-z][A-Za-z ,&/()'’\-–]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
+
+RENEWAL = re.compile(r"\b(?:renewal|continuation|continued|re-?authori[sz]ation|recertification|reauthori[sz]"
+                     r"ation)\b", re.IGNORECASE)
+
+
+def _normalize_heading(name: str) -> str:
+    name = name.replace("–", "-").replace("’", "'")
+    name = re.sub(r"\s*-\s*", "-", name)
+    name = re.sub(r"\s+", " ", name).strip(" :.-")
+    return name
+
+
+def heading_kind(text: str) -> str | None:
+    """The section kind a whole line names, or None when it is not a known heading."""
+    m = _HEADING_TEXT.match(text)
+    if not m or len(text) > 90:
+        return None
+    name = _normalize_heading(m.group("name"))
+    for kind, pattern in _KIND_RES:
+        if pattern.match(name):
+            return kind
+    return None
+
+
+def inline_heading(text: str) -> tuple[str, str] | None:
+    """"Definition: Cryoablation is ..." → ("definitions", "Cryoablation is ...")."""
+    m = _INLINE_HEADING.match(text)
+    if not m:
+        return None
+    kind = heading_kind(m.group("name"))
+    if kind is None or kind == "criteria" and len(m.group("rest")) < 25:
+        return None
+    return kind, m.group("rest")
+
+
+# Lines that are never policy content wherever they stand.
+_NOISE = re.compile(
+    r"^(?:page\s*\d+\s*(?:of\s*\d+)?|\d+\s*(?:of|/)\s*\d+|-\s*\d+\s*-|\d{1,3}|"
+    r"(?:this document is subject to the disclaimer|if printed,? this document|proprietary information|"
+    r"confidential(?: and proprietary)?|©|\(c\)\s*\d{4}|copyright\b|printed on|printed from|"
+    r"https?://\S+$|cpt (?:codes? )?(?:is a |copyright)|current procedural terminology \(cpt\)|"
+    r"all rights reserved).*)$",
+    re.IGNORECASE,
+)
+
+
+def is_noise(text: str) -> bool:
+    return bool(_NOISE.match(text.strip()))
+
+
+def drop_running_lines(lines: list[Line]) -> list[Line]:
+    """Remove page furniture from text captures of PDFs, which have no page geometry left.
+
+    A line is running furniture when the same short text recurs (three times or
+    more) next to page-break evidence: a page number, a disclaimer line or
+    another running line. Repeated criteria ("Age 18 years of age or older")
+    recur too, but not at page breaks, so they stay.
+    """
+    keep = [ln for ln in lines if not is_noise(ln.text)]
+    breaks = {id(ln) for ln in lines if is_noise(ln.text)}
+    counts = Counter(_furniture_key(ln.text) for ln in keep if len(ln.text.split()) <= 15)
+    repeated = {key for key, n in counts.items() if n >= 3}
+    if not repeated:
+        return keep
+    furniture: set[int] = set()
+    for _ in range(3):
+        before = len(furniture)
+        for i, ln in enumerate(lines):
+            if id(ln) in furniture or _furniture_key(ln.text) not in repeated:
+                continue
+            neighbours = lines[max(i - 1, 0):i] + lines[i + 1:i + 2]
+            if i == 0 or any(id(n) in breaks or id(n) in furniture for n in neighbours):
+                furniture.add(id(ln))
+        if len(furniture) == before:
+            break
+    # A repeated text is furniture everywhere once it is furniture at most of its places.
+    marked = Counter(_furniture_key(ln.text) for ln in lines if id(ln) in furniture)
+    common = {k for k, n in marked.items() if n * 2 >= counts[k]}
+    return [ln for ln in keep if _furniture_key(ln.text) not in common]
+
+
+def _furniture_key(text: str) -> str:
+    return re.sub(r"\d+", "#", text.strip().lower())

@@ -1,0 +1,115 @@
+"""Plain text and Markdown → `Line`s.
+
+Text copied out of PDFs carries Markdown-like artefacts (`**bold**`,
+"- I." list markers, `[†]` and `^{††}` footnote marks). Those are removed here
+so the outline stage sees the document's own numbering. Real Markdown goes
+through markdown-it-py, whose block tokens carry source line maps, so
+provenance survives the parse.
+"""
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+
+from .lines import Line, clean_text
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
+_MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
+_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+
+
+def looks_like_markdown(text: str) -> bool:
+    """Markdown by content: ATX headings or a pipe table, not merely stray `**`."""
+    lines = text.splitlines()
+    headings = sum(1 for ln in lines if _MD_HEADING.match(ln))
+    tables = sum(1 for ln in lines if _MD_TABLE_RULE.match(ln))
+    return headings >= 2 or tables >= 1
+
+
+_ARTEFACTS = [
+    (re.compile(r"\^\{[^}]*\}"), ""),  # ^{††}
+    (re.compile(r"\[\s*[†‡*§¶]+\s*\]"), ""),  # [†]
+    (re.compile(r"(?<=\w)[†‡]+"), ""),  # T2b†
+    (re.compile(r"\*\*|__"), ""),
+    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),
+]
+_DOUBLE_MARKER = re.compile(r"^(\s*)[-*•]\s+(?=(?:[IVXLC]{1,5}|[A-Za-z]|\d{1,3})[.)]\s)")
+
+
+def clean_line(raw: str) -> str:
+    text = clean_text(raw)
+    for pattern, repl in _ARTEFACTS:
+        text = pattern.sub(repl, text)
+    return _DOUBLE_MARKER.sub(r"\1", text)
+
+
+def text_lines(text: str) -> list[Line]:
+    """Plain text → lines; form feeds start new pages."""
+    out: list[Line] = []
+    pages = text.split("\f")
+    lineno = 0
+    blank = False
+    for page_index, page in enumerate(pages):
+        page_no = page_index + 1 if len(pages) > 1 else None
+        for raw in page.split("\n"):
+            lineno += 1
+            cleaned = clean_line(raw.replace("\r", ""))
+            if not cleaned.strip():
+                blank = True
+                continue
+            indent = len(cleaned) - len(cleaned.lstrip())
+            out.append(Line(cleaned.strip(), lineno, page_no, indent=float(indent), blank_before=blank))
+            blank = False
+    return out
+
+
+def markdown_lines(text: str) -> list[Line]:
+    """Markdown → lines: headings flagged, list nesting as indent, inline markup stripped."""
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    tokens = md.parse(text)
+    source = text.splitlines()
+    out: list[Line] = []
+    depth = 0
+    pending_marker: list[str] = []
+    heading = False
+    in_table_row: list[str] | None = None
+    row_line = 0
+    for tok in tokens:
+        if tok.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif tok.type == "list_item_open":
+            pending_marker.append(f"{tok.info}{tok.markup}" if tok.info else "•")
+        elif tok.type == "heading_open":
+            heading = True
+        elif tok.type == "heading_close":
+            heading = False
+        elif tok.type == "tr_open":
+            in_table_row, row_line = [], (tok.map[0] + 1 if tok.map else 0)
+        elif tok.type == "tr_close" and in_table_row is not None:
+            out.append(Line("    ".join(in_table_row), row_line, None, indent=0.0, blank_before=True))
+            in_table_row = None
+        elif tok.type == "inline" and tok.map:
+            plain = "".join(child.content for child in tok.children or [] if child.type in ("text", "code_inline"))
+            if in_table_row is not None:
+                in_table_row.append(clean_line(plain))
+                continue
+            first = tok.map[0]
+            parts = plain.split("\n") if plain else [""]
+            for offset, part in enumerate(parts):
+                text_part = clean_line(part).strip()
+                if not text_part:
+                    continue
+                marker = ""
+                if offset == 0 and pending_marker:
+                    marker = pending_marker.pop() + " "
+                lineno = first + offset + 1
+                raw = source[lineno - 1] if lineno - 1 < len(source) else ""
+                blank = lineno >= 2 and not source[lineno - 2].strip()
+                indent = float(max(depth - 1, 0) * 4 + (0 if marker else (len(raw) - len(raw.lstrip()))))
+                out.append(Line(marker + text_part, lineno, None, indent=indent, heading=heading,
+                                blank_before=blank or heading))
+    return out

@@ -1,0 +1,373 @@
+"""The normalized policy: what every extractor produces and every diff reads.
+
+Frozen dataclasses with tuples rather than lists, so whole policies hash and
+compare by value: `diff(p, p)` can be decided with `==`, and a JSON round trip
+can be checked exactly (`from_json(to_json(p)) == p`).
+
+Field names and meanings follow ../shared/CONTRACT.md; fields beyond the
+contract (status, negated, text of a group's lead-in, exclusions, source) are
+additions the contract allows.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+SCHEMA_VERSION = 1
+
+Op = Literal["<", "<=", ">", ">=", "=", "between"]
+Logic = Literal["all", "any"]
+Status = Literal["medically_necessary", "investigational", "not_medically_necessary"]
+Value = Union[int, float, str, tuple]  # tuple = (lo, hi) for "between"
+
+OPS: tuple[str, ...] = ("<", "<=", ">", ">=", "=", "between")
+STATUSES: tuple[str, ...] = ("medically_necessary", "investigational", "not_medically_necessary")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a piece of text came from, so an analyst can check it in the document."""
+
+    line: int
+    """1-based line in the extracted text (for PDFs: line within the page)."""
+    page: int | None = None
+    """1-based page for PDFs; None for text documents."""
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """One numeric or staged limit, in canonical units."""
+
+    measure: str
+    """snake_case noun from the measure vocabulary, e.g. "lesion_size", "psa"."""
+    op: Op
+    value: Value
+    """A number, a stage string ("T2b"), or (lo, hi) with op "between"."""
+    unit: str | None
+    """Canonical unit ("cm", "ng/mL", "years"), or None for unitless scores and stages."""
+    text: str = ""
+    """The words the limit was read from, as written, for reports and checking."""
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One condition as written, with the limits it states."""
+
+    text: str
+    thresholds: tuple[Threshold, ...] = ()
+    source: Source | None = None
+    negated: bool = False
+    """True when the text requires something to be absent ("no evidence of metastasis")."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """Criteria combined by all / any / at-least-N logic."""
+
+    logic: Logic
+    items: tuple[Union[Criterion, "Group"], ...] = ()
+    min: int | None = None
+    """Only for "at least N of" with N >= 2 (logic "any")."""
+    text: str = ""
+    """The lead-in that introduced the group ("Salvage therapy ... and at least one of the following")."""
+    thresholds: tuple[Threshold, ...] = ()
+    """Limits stated in the lead-in itself."""
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Indication:
+    key: str
+    """Canonical key, the same across payers and versions for one indication."""
+    label: str
+    """The indication's name as the document writes it."""
+    criteria: Group
+    status: Status = "medically_necessary"
+    codes: tuple[str, ...] = ()
+    """CPT/HCPCS codes the document ties to this indication."""
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    system: str = "CPT"
+    description: str | None = None
+    prior_auth: bool = False
+
+
+@dataclass(frozen=True)
+class Dates:
+    effective: str | None = None
+    revised: str | None = None
+    reviewed: str | None = None
+    original: str | None = None
+    """First effective date of the policy, where the document states one apart from the current one."""
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What was read: kept so a stored version can say which file it came from."""
+
+    name: str = ""
+    format: str = ""
+    """"pdf", "text" or "markdown", decided by content."""
+    sha256: str = ""
+    pages: int | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    payer: str | None = None
+    policy_id: str | None = None
+    title: str | None = None
+    dates: Dates = field(default_factory=Dates)
+    codes: tuple[Code, ...] = ()
+    indications: tuple[Indication, ...] = ()
+    exclusions: tuple[Indication, ...] = ()
+    """Indications the policy names as investigational or not medically necessary."""
+    warnings: tuple[str, ...] = ()
+    document: DocumentInfo = field(default_factory=DocumentInfo)
+    schema_version: int = SCHEMA_VERSION
+
+
+# ---------------------------------------------------------------------------
+# JSON: explicit, so the order of keys is stable and the output reads well in git.
+
+
+def _value_to_json(value: Value) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _value_from_json(value: Any) -> Value:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _source_to_dict(source: Source | None) -> dict | None:
+    return None if source is None else {"page": source.page, "line": source.line}
+
+
+def _source_from_dict(data: dict | None) -> Source | None:
+    return None if data is None else Source(line=data["line"], page=data.get("page"))
+
+
+def threshold_to_dict(t: Threshold) -> dict:
+    return {"measure": t.measure, "op": t.op, "value": _value_to_json(t.value), "unit": t.unit, "text": t.text}
+
+
+def threshold_from_dict(d: dict) -> Threshold:
+    return Threshold(d["measure"], d["op"], _value_from_json(d["value"]), d.get("unit"), d.get("text", ""))
+
+
+def node_to_dict(node: Criterion | Group) -> dict:
+    if isinstance(node, Group):
+        out: dict[str, Any] = {"logic": node.logic}
+        if node.min is not None:
+            out["min"] = node.min
+        if node.text:
+            out["text"] = node.text
+        if node.thresholds:
+            out["thresholds"] = [threshold_to_dict(t) for t in node.thresholds]
+        if node.source is not None:
+            out["source"] = _source_to_dict(node.source)
+        out["items"] = [node_to_dict(i) for i in node.items]
+        return out
+    out = {"text": node.text, "thresholds": [threshold_to_dict(t) for t in node.thresholds]}
+    if node.negated:
+        out["negated"] = True
+    out["source"] = _source_to_dict(node.source)
+    return out
+
+
+def node_from_dict(d: dict) -> Criterion | Group:
+    if "items" in d:
+        return Group(
+            logic=d["logic"],
+            items=tuple(node_from_dict(i) for i in d["items"]),
+            min=d.get("min"),
+            text=d.get("text", ""),
+            thresholds=tuple(threshold_from_dict(t) for t in d.get("thresholds", ())),
+            source=_source_from_dict(d.get("source")),
+        )
+    return Criterion(
+        text=d["text"],
+        thresholds=tuple(threshold_from_dict(t) for t in d.get("thresholds", ())),
+        source=_source_from_dict(d.get("source")),
+        negated=bool(d.get("negated", False)),
+    )
+
+
+def indication_to_dict(ind: Indication) -> dict:
+    return {
+        "key": ind.key,
+        "label": ind.label,
+        "status": ind.status,
+        "codes": list(ind.codes),
+        "source": _source_to_dict(ind.source),
+        "criteria": node_to_dict(ind.criteria),
+    }
+
+
+def indication_from_dict(d: dict) -> Indication:
+    criteria = node_from_dict(d["criteria"])
+    if not isinstance(criteria, Group):
+        criteria = Group("all", (criteria,))
+    return Indication(
+        key=d["key"],
+        label=d["label"],
+        criteria=criteria,
+        status=d.get("status", "medically_necessary"),
+        codes=tuple(d.get("codes", ())),
+        source=_source_from_dict(d.get("source")),
+    )
+
+
+def to_dict(policy: Policy) -> dict:
+    dates = {k: v for k, v in (
+        ("effective", policy.dates.effective), ("revised", policy.dates.revised),
+        ("reviewed", policy.dates.reviewed), ("original", policy.dates.original)) if v is not None}
+    doc = policy.document
+    return {
+        "schema_version": policy.schema_version,
+        "payer": policy.payer,
+        "policy_id": policy.policy_id,
+        "title": policy.title,
+        "dates": dates,
+        "document": {"name": doc.name, "format": doc.format, "sha256": doc.sha256, "pages": doc.pages},
+        "codes": [
+            {"system": c.system, "code": c.code, "description": c.description, "prior_auth": c.prior_auth}
+            for c in policy.codes
+        ],
+        "indications": [indication_to_dict(i) for i in policy.indications],
+        "exclusions": [indication_to_dict(i) for i in policy.exclusions],
+        "warnings": list(policy.warnings),
+    }
+
+
+def from_dict(d: dict) -> Policy:
+    doc = d.get("document") or {}
+    return Policy(
+        schema_version=d.get("schema_version", SCHEMA_VERSION),
+        payer=d.get("payer"),
+        policy_id=d.get("policy_id"),
+        title=d.get("title"),
+        dates=Dates(**{k: v for k, v in (d.get("dates") or {}).items() if k in Dates.__dataclass_fields__}),
+        document=DocumentInfo(doc.get("name", ""), doc.get("format", ""), doc.get("sha256", ""), doc.get("pages")),
+        codes=tuple(
+            Code(c["code"], c.get("system", "CPT"), c.get("description"), bool(c.get("prior_auth", False)))
+            for c in d.get("codes", ())
+        ),
+        indications=tuple(indication_from_dict(i) for i in d.get("indications", ())),
+        exclusions=tuple(indication_from_dict(i) for i in d.get("exclusions", ())),
+        warnings=tuple(d.get("warnings", ())),
+    )
+
+
+def to_json(policy: Policy, indent: int | None = 2) -> str:
+    """Canonical JSON: fixed key order, so two dumps of equal policies are equal bytes."""
+    return json.dumps(to_dict(policy), indent=indent, ensure_ascii=False) + "\n"
+
+
+def from_json(text: str) -> Policy:
+    return from_dict(json.loads(text))
+
+
+# ---------------------------------------------------------------------------
+# Walking the criteria tree: used by renderers, comparison and diffs alike.
+
+
+def iter_criteria(group: Group, path: tuple[Group, ...] = ()):
+    """Yield (criterion_or_group, enclosing groups) depth-first, groups before their items."""
+    for item in group.items:
+        yield item, path + (group,)
+        if isinstance(item, Group):
+            yield from iter_criteria(item, path + (group,))
+
+
+def iter_thresholds(group: Group):
+    """Yield (threshold, owning node, enclosing group) for every limit in a tree."""
+    for t in group.thresholds:
+        yield t, group, None
+    for node, path in iter_criteria(group):
+        for t in node.thresholds:
+            yield t, node, path[-1]
+
+
+def json_schema() -> dict:
+    """The published JSON Schema of `extract --format json` (draft 2020-12)."""
+    threshold = {
+        "type": "object",
+        "required": ["measure", "op", "value", "unit"],
+        "properties": {
+            "measure": {"type": "string"},
+            "op": {"enum": list(OPS)},
+            "value": {"oneOf": [
+                {"type": "number"}, {"type": "string"},
+                {"type": "array", "items": {"type": ["number", "string"]}, "minItems": 2, "maxItems": 2},
+            ]},
+            "unit": {"type": ["string", "null"]},
+            "text": {"type": "string"},
+        },
+    }
+    source = {"type": ["object", "null"], "properties": {
+        "page": {"type": ["integer", "null"]}, "line": {"type": "integer"}}}
+    criterion = {
+        "type": "object",
+        "required": ["text", "thresholds", "source"],
+        "properties": {
+            "text": {"type": "string"},
+            "thresholds": {"type": "array", "items": {"$ref": "#/$defs/threshold"}},
+            "negated": {"type": "boolean"},
+            "source": {"$ref": "#/$defs/source"},
+        },
+    }
+    group = {
+        "type": "object",
+        "required": ["logic", "items"],
+        "properties": {
+            "logic": {"enum": ["all", "any"]},
+            "min": {"type": "integer", "minimum": 2},
+            "text": {"type": "string"},
+            "thresholds": {"type": "array", "items": {"$ref": "#/$defs/threshold"}},
+            "source": {"$ref": "#/$defs/source"},
+            "items": {"type": "array", "items": {"oneOf": [
+                {"$ref": "#/$defs/group"}, {"$ref": "#/$defs/criterion"}]}},
+        },
+    }
+    indication = {
+        "type": "object",
+        "required": ["key", "label", "codes", "criteria"],
+        "properties": {
+            "key": {"type": "string"}, "label": {"type": "string"},
+            "status": {"enum": list(STATUSES)},
+            "codes": {"type": "array", "items": {"type": "string"}},
+            "source": {"$ref": "#/$defs/source"},
+            "criteria": {"$ref": "#/$defs/group"},
+        },
+    }
+    date = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "policydiff normalized policy",
+        "type": "object",
+        "required": ["schema_version", "payer", "policy_id", "title", "dates", "codes", "indications", "warnings"],
+        "properties": {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "payer": {"type": ["string", "null"]},
+            "policy_id": {"type": ["string", "null"]},
+            "title": {"type": ["string", "null"]},
+            "dates": {"type": "object", "properties": {k: date for k in Dates.__dataclass_fields__},
+                      "additionalProperties": False},
+            "document": {"type": "object"},
+            "codes": {"type": "array", "items": {"type": "object", "required": ["system", "code", "prior_auth"],
+                      "properties": {"system": {"type": "string"}, "code": {"type": "string"},
+                                     "description": {"type": ["string", "null"]},
+                                     "prior_auth": {"type": "boolean"}}}},
+            "indications": {"type": "array", "items": {"$ref": "#/$defs/indication"}},
+            "exclusions": {"type": "array", "items": {"$ref": "#/$defs/indication"}},
+            "warnings": {"type": "array", "items": {"type": "string"}},
+        },
+        "$defs": {"threshold": threshold, "source": source, "criterion": criterion, "group": group,
+                  "indication": indication},
+    }

@@ -1,0 +1,98 @@
+"""The vocabulary of indications and measures, kept as data in `data/*.json`.
+
+Payers name one indication many ways ("prostate carcinoma", "prostate
+cancer"); a canonical key lets comparison and version diffs line them up.
+The names live in data so that adding a synonym never means changing code.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+
+def slugify(text: str | None) -> str:
+    """Lowercase; runs of anything but a-z and 0-9 become one '-' (CONTRACT.md "The store")."""
+    return re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")
+
+
+def normalize_label(label: str) -> str:
+    """A label as the vocabulary matches it: lowercase, no parentheses, no citation marks."""
+    text = label.lower().replace("’", "'")
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
+    text = re.sub(r"[^a-z0-9'/ -]+", " ", text)
+    text = text.replace("/", " ").replace("-", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@lru_cache(maxsize=1)
+def _indication_data() -> dict[str, list[str]]:
+    raw = json.loads(resources.files(__package__).joinpath("data/indications.json").read_text("utf-8"))
+    return {k: v for k, v in raw.items() if not k.startswith("_")}
+
+
+@lru_cache(maxsize=1)
+def _synonym_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for key, names in _indication_data().items():
+        for name in [key.replace("-", " "), *names]:
+            index.setdefault(normalize_label(name), key)
+    return index
+
+
+def synonyms(key: str) -> list[str]:
+    """Every known name of a canonical indication key (empty for keys outside the vocabulary)."""
+    return [key.replace("-", " "), *_indication_data().get(key, [])]
+
+
+def known_key(label: str) -> str | None:
+    """The canonical key for a label, if the vocabulary knows it.
+
+    Whole-label matches only, plus "X or Y" / "X and Y" where every part names
+    the same key; a label that merely contains a known name ("bone metastases
+    from renal cell carcinoma") is a different indication.
+    """
+    index = _synonym_index()
+    norm = normalize_label(label)
+    if norm in index:
+        return index[norm]
+    parts = [p.strip() for p in re.split(r"\s*,\s*|\s+or\s+|\s+and\s+", norm) if p.strip()]
+    keys = {index.get(p) for p in parts}
+    if len(parts) > 1 and len(keys) == 1 and None not in keys:
+        return keys.pop()
+    return None
+
+
+def indication_key(label: str) -> str:
+    """Canonical key: the vocabulary's, else a slug of the label as written."""
+    return known_key(label) or slugify(normalize_label(label))[:80] or "unnamed"
+
+
+def mentions(key: str, text: str) -> bool:
+    """Does `text` name the indication `key` by any of its synonyms (as whole words)?"""
+    norm = " " + normalize_label(text) + " "
+    return any(len(s) > 3 and f" {normalize_label(s)} " in norm for s in synonyms(key))
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    unit: str | None
+    families: tuple[str, ...]
+    words: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def measures() -> tuple[Measure, ...]:
+    raw = json.loads(resources.files(__package__).joinpath("data/measures.json").read_text("utf-8"))
+    return tuple(
+        Measure(m["name"], m["unit"], tuple(m["families"]),
+                re.compile(r"\b(?:" + "|".join(m["words"]) + r")(?![a-z])", re.IGNORECASE))
+        for m in raw["measures"]
+    )
+
+
+def measure(name: str) -> Measure | None:
+    return next((m for m in measures() if m.name == name), None)
