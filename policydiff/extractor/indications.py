@@ -200,6 +200,9 @@ def assemble(sections: list[Section], title: str | None) -> Built:
         found = _section_indications(asm, section, title, suffix)
         for ind in found:
             (built.exclusions if ind.status != "medically_necessary" else built.indications).append(ind)
+    if not built.indications and not built.exclusions:
+        for ind in statement_fallback(sections):
+            (built.exclusions if ind.status != "medically_necessary" else built.indications).append(ind)
     built.warnings = asm.warnings
     # Keys are unique within a policy: comparison and diffs pair indications by key.
     seen: dict[str, int] = {}
@@ -243,12 +246,50 @@ def _section_indications(asm: Assembler, section: Section, title: str | None, su
         return out
     body = [n for n in nodes if n.kind != "label" and (n.children or n.kind == "item")]
     if not body:
-        return []
+        return coverage_statements(asm, section, nodes, suffix)
     lead = next((n for n in nodes if n.children), None)
     label = clean_label(title or section.title or "Policy criteria")
     if lead is not None and len(body) == 1:
         return [asm.indication(label, _tidy(lead.text), lead.children, lead.source, section, suffix)]
     return [asm.indication(label, "", body, body[0].source, section, suffix)]
+
+
+_STATEMENT = re.compile(r"\b(?:is|are|may be|will be)\s+(?:considered\s+)?(?:not\s+)?(?:medically\s+necessary|"
+                        r"investigational|experimental|unproven|proven|covered)\b", re.I)
+_SUBJECT_WITH = re.compile(r"\b(?:for|in)\s+(?:individuals|patients|members|enrollees|adults|persons|people)"
+                           r"(?:\s+\w+){0,2}?\s+(?:diagnosed\s+)?with\s+(?P<s>[^,;]{3,120}?)\s*(?:,|;|$)", re.I)
+_SUBJECT_BEFORE = re.compile(r"^(?:the\s+use\s+of\s+)?(?P<s>.{3,160}?)\s+(?:is|are|may be|will be)\s+"
+                             r"(?:considered\s+)?(?:not\s+)?(?:medically|investigational|experimental|unproven|"
+                             r"proven|covered)", re.I)
+
+
+def coverage_statements(asm: Assembler, section: Section, nodes: list[Node], suffix: str) -> list[Indication]:
+    """Paragraphs that state coverage outright ("X is considered investigational"), one indication each.
+
+    The fallback for sections with no enumerated criteria, and for captures
+    whose layout was flattened away.
+    """
+    out = []
+    for node in nodes:
+        text = _tidy(node.text)
+        if node.kind != "para" or not _STATEMENT.search(text) or len(text) > 600:
+            continue
+        m = _SUBJECT_WITH.search(text) or _SUBJECT_BEFORE.search(text)
+        if not m:
+            continue
+        label = clean_label(m.group("s"))
+        out.append(asm.indication(label, text, [], node.source, section, suffix))
+    return out
+
+
+def statement_fallback(sections: list[Section]) -> list[Indication]:
+    asm = Assembler()
+    out: list[Indication] = []
+    for section in sections:
+        if section.kind in ("references", "history", "boilerplate", "coding", "definitions"):
+            continue
+        out += coverage_statements(asm, section, section.nodes, "")
+    return out
 
 
 __all__ = ["assemble", "clean_label", "Built", "LABEL_LINE"]

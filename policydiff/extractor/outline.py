@@ -114,7 +114,7 @@ def _is_roman(value: str, stack_styles: list[tuple[str, str]]) -> bool:
 
 _TERMINAL = re.compile(r"[.:;!?]\s*[\"')\]]?$")
 _OPEN_END = re.compile(r"(?:[-,/(]|\b(?:and|or|of|the|a|an|to|in|with|for|by|from|than|as|at|on|is|are|"
-                       r"that|which|who|including|such|e\.g\.|i\.e\.)$)", re.I)
+                       r"that|which|who|including|such|e\.g\.|i\.e\.))$", re.I)
 
 
 class OutlineBuilder:

@@ -77,6 +77,11 @@ def heading_kind(text: str) -> str | None:
     for kind, pattern in _KIND_RES:
         if pattern.match(name):
             return kind
+    if "/" in name:  # "Policy/Criteria", "Coverage/Limitations": the most telling part names the kind
+        kinds = [heading_kind(part) for part in name.split("/") if part.strip()]
+        for kind in ("criteria", "exclusion", "coding", "references", "history", "definitions", "background"):
+            if kind in kinds:
+                return kind
     return None
 
 

@@ -45,8 +45,18 @@ def clean_line(raw: str) -> str:
     return _DOUBLE_MARKER.sub(r"\1", text)
 
 
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]][.:;!?])\s+(?=[A-Z(])")
+
+
+def _split_flattened(text: str) -> list[str]:
+    """A capture whose whitespace was flattened into one huge line: give it back its sentences."""
+    if len(text) < 1500:
+        return [text]
+    return [part for part in _SENTENCE_END.split(text) if part.strip()]
+
+
 def text_lines(text: str) -> list[Line]:
-    """Plain text → lines; form feeds start new pages."""
+    """Plain text → lines; form feeds start new pages; flattened captures are split into sentences."""
     out: list[Line] = []
     pages = text.split("\f")
     lineno = 0
@@ -60,8 +70,10 @@ def text_lines(text: str) -> list[Line]:
                 blank = True
                 continue
             indent = len(cleaned) - len(cleaned.lstrip())
-            out.append(Line(cleaned.strip(), lineno, page_no, indent=float(indent), blank_before=blank))
-            blank = False
+            parts = _split_flattened(cleaned.strip())
+            for part in parts:
+                out.append(Line(part, lineno, page_no, indent=float(indent), blank_before=blank or len(parts) > 1))
+                blank = False
     return out
 
 
