@@ -193,6 +193,11 @@ class OutlineBuilder:
                         text_x=line.indent + (len(value) + 2) * (5 if self.geometry else 1))
             self._place_item(node)
             return
+        if self._implicit_item(text):
+            body, trailing = logic.trailing_connector(text)
+            self._place_item(Node(body, "item", source, "implicit", None, connector=trailing, last=line, raw=text,
+                                  text_x=line.indent))
+            return
         if self.last is not None and self.last.raw and self.last.last is not None \
                 and self._continues(self.last.last, line, self.last):
             self.last.raw = _join(self.last.raw, text)
@@ -210,6 +215,17 @@ class OutlineBuilder:
         self._attach(node, None)
         if node.kind == "para" and (text.rstrip().endswith(":") or logic.find_cue(text)):
             self.stack = [("para", node)]
+
+    def _implicit_item(self, text: str) -> bool:
+        """Web captures lose bullet glyphs: under a lead-in ending in ':', lines closed by ';' are still items."""
+        if not self.stack or self.stack[-1][0] not in ("para", "implicit") or self.last is None:
+            return False
+        if not text[:1].isupper() or LABEL_LINE.match(text):
+            return False
+        previous = (self.last.raw or self.last.text).rstrip()
+        opened = self.stack[-1][1] is self.last and previous.endswith(":")
+        return opened and (text.rstrip().endswith((";", ":")) or bool(logic.trailing_connector(text)[1])) \
+            or self.last.style == "implicit" and (previous.endswith(";") or self.last.connector is not None)
 
     def _is_sentence(self, text: str) -> bool:
         return len(text.split()) > 8 and text.rstrip().endswith(".")
