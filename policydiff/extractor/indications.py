@@ -22,10 +22,9 @@ from .outline import LABEL_LINE, Node, Section
 from .sections import RENEWAL
 from .thresholds import is_negated, read_thresholds
 
-_CITATION_TAIL = re.compile(r"(?:(?<=[a-z)\].])\d{1,3}(?:\s*,\s*\d{1,3})*|\s+\d{1,3}(?:\s*,\s*\d{1,3})+)\s*$")
+_CITATION_TAIL = re.compile(r"(?:(?:(?<=[a-z]{3})|(?<=[)\].]))\d{1,3}(?:\s*,\s*\d{1,3})*|\s+\d{1,3}(?:\s*,\s*\d{1,3})+)\s*$")
 _LABEL_CUT = re.compile(r"\s*(?::|\s[-–—]\s*(?=must|should|requires?|all|any|one|both|see|cpt|hcpcs)|"
-                        r"\bmust\s+(?:satisfy|meet|have)|\bis\s+(?:considered|proven|covered|medically)|"
-                        r"\bare\s+(?:considered|proven|covered|medically)|\bmay\s+be\s+considered|"
+                        r"\bmust\s+(?:satisfy|meet|have)|\b(?:is|are)\s+(?:not\s+)?(?:considered|proven|covered|medically)|\bmay\s+be\s+considered|"
                         r"\bwhen\s+(?:all|any|one|the\s+following)|\s[-–—]\s*$)", re.I)
 _STATUS_NOT_MN = re.compile(r"\bnot\s+(?:be\s+)?(?:considered\s+)?medically\s+necessary\b|\bnot\s+covered\b", re.I)
 _STATUS_INV = re.compile(r"\b(?:investigational|investigative|experimental|unproven|not\s+proven)\b", re.I)
@@ -220,8 +219,33 @@ def _rekey(ind: Indication, key: str) -> Indication:
     return replace(ind, key=key)
 
 
-def _section_indications(asm: Assembler, section: Section, title: str | None, suffix: str) -> list[Indication]:
+def _subheading_blocks(asm: Assembler, section: Section, suffix: str) -> list[Indication]:
+    """Sections split by sub-headings: each heading names an indication, the content below is its criteria."""
+    out = []
     nodes = section.nodes
+    marks = [i for i, n in enumerate(nodes) if n.kind == "subheading"]
+    for a, b in zip(marks, marks[1:] + [len(nodes)]):
+        heading, body = nodes[a], [n for n in nodes[a + 1:b] if n.text or n.children]
+        parents = [n for n in body if n.children]
+        if not body:
+            continue
+        label = clean_label(heading.text)
+        if len(parents) == 1 and len(body) == 1:
+            lead = parents[0]
+            out.append(asm.indication(label, _tidy(lead.text), lead.children, heading.source, section, suffix))
+        elif not parents and len(body) == 1:
+            out.append(asm.indication(label, _tidy(body[0].text), [], heading.source, section, suffix))
+        else:
+            out.append(asm.indication(label, "", body, heading.source, section, suffix))
+    return out
+
+
+def _section_indications(asm: Assembler, section: Section, title: str | None, suffix: str) -> list[Indication]:
+    nodes = [n for n in section.nodes if n.kind != "subheading" or n.text]
+    if sum(1 for n in nodes if n.kind == "subheading") and any(n.children for n in nodes):
+        found = _subheading_blocks(asm, section, suffix)
+        if found:
+            return found
     blocks = _diagnosis_blocks(nodes)
     if blocks:
         out = []

@@ -66,7 +66,7 @@ def read_dates(lines: list[str]) -> Dates:
                 break
             slot, m = best
             value = parse_date(m.group("date"))
-            if value and not _NEXT_REVIEW.search(m.group(0)) and slot not in found:
+            if value and not _NEXT_REVIEW.search(rest[max(0, m.start() - 16):m.end()]) and slot not in found:
                 found[slot] = value
             rest = rest[m.end():]
     if "effective" not in found and "original" in found:

@@ -21,7 +21,8 @@ from .sections import drop_running_lines, heading_kind, inline_heading, is_noise
 class Node:
     text: str
     kind: str
-    """"item" (enumerated), "para" (unmarked paragraph) or "label" (a block label like "Diagnosis")."""
+    """"item" (enumerated), "para" (unmarked paragraph), "label" (a block label like "Diagnosis") or
+    "subheading" (a heading by layout inside a section, naming what follows)."""
     source: Source | None = None
     style: str | None = None
     marker: str | None = None
@@ -206,8 +207,9 @@ class OutlineBuilder:
             return
         lead = logic.leading_connector(text)
         body, trailing = logic.trailing_connector(text)
-        node = Node(body, "label" if LABEL_LINE.match(text) else "para", source, "para", None, connector=trailing,
-                    lead=lead, last=line, text_x=line.indent, raw=text)
+        kind = "label" if LABEL_LINE.match(text) else ("subheading" if self._is_subheading(line) else "para")
+        node = Node(body, kind, source, "para", None, connector=trailing,
+                    lead=lead, last=line, text_x=line.indent, raw="" if kind == "subheading" else text)
         if self.last is not None and lead and not self.last.connector:
             self.last.connector = lead
         # A paragraph closes the open lists and may open a list of its own.
@@ -215,6 +217,12 @@ class OutlineBuilder:
         self._attach(node, None)
         if node.kind == "para" and (text.rstrip().endswith(":") or logic.find_cue(text)):
             self.stack = [("para", node)]
+
+    def _is_subheading(self, line: Line) -> bool:
+        """A heading by layout (Markdown '#', bold PDF line) that names no known section: an indication's name."""
+        text = line.text
+        return bool(line.heading or line.bold and self.geometry) and len(text.split()) <= 12 \
+            and not text.rstrip().endswith((".", ";", ",")) and not logic.find_cue(text)
 
     def _implicit_item(self, text: str) -> bool:
         """Web captures lose bullet glyphs: under a lead-in ending in ':', lines closed by ';' are still items."""

@@ -121,7 +121,7 @@ def drop_running_lines(lines: list[Line]) -> list[Line]:
     """
     keep = [ln for ln in lines if not is_noise(ln.text)]
     breaks = {id(ln) for ln in lines if is_noise(ln.text)}
-    counts = Counter(_furniture_key(ln.text) for ln in keep if len(ln.text.split()) <= 15)
+    counts = Counter(_furniture_key(ln.text) for ln in keep if _could_be_furniture(ln.text))
     repeated = {key for key, n in counts.items() if n >= 3}
     if not repeated:
         return keep
@@ -140,6 +140,15 @@ def drop_running_lines(lines: list[Line]) -> list[Line]:
     marked = Counter(_furniture_key(ln.text) for ln in lines if id(ln) in furniture)
     common = {k for k, n in marked.items() if n * 2 >= counts[k]}
     return [ln for ln in keep if _furniture_key(ln.text) not in common]
+
+
+_CONTENT = re.compile(r"^\s*(?:\(?[A-Za-z0-9]{1,4}[.)]|[-•*])\s|[<>≤≥]|\b(?:or older|or more|or less|at least|"
+                      r"of the following|years of age)\b", re.I)
+
+
+def _could_be_furniture(text: str) -> bool:
+    """Headings, list items and limits repeat in real policies; page furniture is none of these."""
+    return len(text.split()) <= 15 and not _CONTENT.search(text)
 
 
 def _furniture_key(text: str) -> str:

@@ -105,7 +105,9 @@ def markdown_lines(text: str) -> list[Line]:
             out.append(Line("    ".join(in_table_row), row_line, None, indent=0.0, blank_before=True))
             in_table_row = None
         elif tok.type == "inline" and tok.map:
-            plain = "".join(child.content for child in tok.children or [] if child.type in ("text", "code_inline"))
+            plain = "".join(child.content if child.type in ("text", "code_inline") else "\n"
+                            for child in tok.children or [] if child.type in ("text", "code_inline", "softbreak",
+                                                                              "hardbreak"))
             if in_table_row is not None:
                 in_table_row.append(clean_line(plain))
                 continue

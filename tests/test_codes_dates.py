@@ -1,0 +1,60 @@
+import pytest
+
+from policydiff.extractor.codes import read_codes
+from policydiff.extractor.metadata import parse_date, read_dates, read_payer, read_policy_id, read_title
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("07/12/2024", "2024-07-12"), ("7/1/24", "2024-07-01"), ("July 12, 2024", "2024-07-12"),
+    ("Jul 12 2024", "2024-07-12"), ("12 July 2024", "2024-07-12"), ("2024-07-12", "2024-07-12"),
+    ("Sept. 3, 2025", "2025-09-03"), ("02/30/2024", None),
+])
+def test_dates_in_common_formats(text, expected):
+    assert parse_date(text) == expected
+
+
+def test_labelled_dates():
+    dates = read_dates(["Initial Effective Date: 09/23/2008", "Annual Review Date: 07/12/2024",
+                        "Last Revised Date: 07/12/2024"])
+    assert (dates.effective, dates.reviewed, dates.revised) == ("2008-09-23", "2024-07-12", "2024-07-12")
+
+
+def test_current_effective_date_wins_over_original():
+    dates = read_dates(["Section: Drugs Effective Date: July 1, 2024",
+                        "Subsection: X Original Policy Date: February 20, 2015", "Last Review Date: June 13, 2024"])
+    assert (dates.effective, dates.original, dates.reviewed) == ("2024-07-01", "2015-02-20", "2024-06-13")
+
+
+def test_next_review_date_is_not_the_review_date():
+    assert read_dates(["Next Review Date: 01/01/2027"]).reviewed is None
+
+
+@pytest.mark.parametrize("lines,expected", [
+    (["Policy: 200802"], "200802"), (["Policy Number: NW-SURG-114"], "NW-SURG-114"),
+    (["5.21.054", "Section: Prescription Drugs"], "5.21.054"), (["Clinical Policy ID: CP.MP.239"], "CP.MP.239"),
+    (["POLICY:", "Benefits must be available"], None),
+])
+def test_policy_ids(lines, expected):
+    assert read_policy_id(lines) == expected
+
+
+def test_title_and_payer():
+    assert read_title(["SUBJECT: Cryoablation"]) == "Cryoablation"
+    assert read_title(["Subject: Ibrance Page: 1 of 5"]) == "Ibrance"
+    assert read_payer(["Acme Health Plan, Inc. complies with applicable Federal civil rights laws"]) == "Acme Health Plan"
+    assert read_payer(["CPT codes copyright 2023 American Medical Association."]) is None
+
+
+def test_codes_from_tables_sentences_and_prior_auth():
+    coding = ["CPT®", "20983  Ablation therapy for bone tumors", "adjacent soft tissue", "47371 Laparoscopy, liver"]
+    text = ["The Company considers cryoablation for HCC (CPT Codes 47371 and 47381) medically necessary",
+            "Prior approval is required for CPT Codes 20983, 50250.", "Call 1-800-555-1212 or write to MN 55440"]
+    codes = {c.code: c for c in read_codes(coding, text)}
+    assert set(codes) == {"20983", "47371", "47381", "50250"}
+    assert codes["20983"].description == "Ablation therapy for bone tumors adjacent soft tissue"
+    assert codes["20983"].prior_auth and codes["50250"].prior_auth and not codes["47371"].prior_auth
+
+
+def test_hcpcs_and_pla_codes():
+    codes = {c.code: c.system for c in read_codes(["J0517 Injection, benralizumab", "0239U FoundationOne"], [])}
+    assert codes == {"J0517": "HCPCS", "0239U": "CPT"}
