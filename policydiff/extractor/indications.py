@@ -270,7 +270,7 @@ def _section_indications(asm: Assembler, section: Section, title: str | None, su
         return out
     body = [n for n in nodes if n.kind != "label" and (n.children or n.kind == "item")]
     if not body:
-        return coverage_statements(asm, section, nodes, suffix)
+        return []
     lead = next((n for n in nodes if n.children), None)
     label = clean_label(title or section.title or "Policy criteria")
     if lead is not None and len(body) == 1:
@@ -287,6 +287,9 @@ _SUBJECT_BEFORE = re.compile(r"^(?:the\s+use\s+of\s+)?(?P<s>.{3,160}?)\s+(?:is|a
                              r"proven|covered)", re.I)
 
 
+_FORWARD = re.compile(r"\b(?:below|following|as follows|listed|these criteria)\b[^.]*(?:\bmet\b|:|\.?$)", re.I)
+
+
 def coverage_statements(asm: Assembler, section: Section, nodes: list[Node], suffix: str) -> list[Indication]:
     """Paragraphs that state coverage outright ("X is considered investigational"), one indication each.
 
@@ -296,7 +299,7 @@ def coverage_statements(asm: Assembler, section: Section, nodes: list[Node], suf
     out = []
     for node in nodes:
         text = _tidy(node.text)
-        if node.kind != "para" or not _STATEMENT.search(text) or len(text) > 600:
+        if node.kind != "para" or not _STATEMENT.search(text) or len(text) > 600 or _FORWARD.search(text):
             continue
         m = _SUBJECT_WITH.search(text) or _SUBJECT_BEFORE.search(text)
         if not m:
