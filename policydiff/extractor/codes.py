@@ -50,7 +50,8 @@ def read_codes(coding_lines: list[str], other_text: list[str]) -> list[Code]:
             note(last, (row.group("desc") or "").strip() or None)
             continue
         in_line = [m.group(1) for m in _CODE.finditer(line)]
-        if in_line:
+        words = re.findall(r"[\w]+", line)
+        if in_line and (_CODE_CONTEXT.search(line) or len(in_line) * 2 >= len(words) - line.lower().count("and")):
             for code in in_line:
                 note(code)
             last = None

@@ -48,11 +48,7 @@ def pdf_document(data: bytes, name: str, digest: str) -> Document:
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        message = str(exc).lower()
-        if "password" in message:
-            raise ExtractionError(f"{name}: PDF is encrypted (password protected); decrypt it first, "
-                                  f"e.g. qpdf --decrypt in.pdf out.pdf") from None
-        raise ExtractionError(f"{name}: PDF is corrupt or truncated (PDFium could not open it: {exc})") from None
+        raise ExtractionError(f"{name}: {_why_unreadable(data, str(exc))}") from None
     try:
         n_pages = len(pdf)
         if n_pages == 0:
@@ -67,6 +63,27 @@ def pdf_document(data: bytes, name: str, digest: str) -> Document:
                               f"Run OCR first, e.g. ocrmypdf in.pdf out.pdf")
     raw_lines, lines = _to_lines(pages)
     return Document(name, "pdf", digest, lines, pages=n_pages, raw_lines=raw_lines)
+
+
+def _why_unreadable(data: bytes, pdfium_message: str) -> str:
+    """PDFium says only "failed to load"; pdfplumber (pdfminer) tells encrypted, empty and broken apart."""
+    encrypted = "PDF is encrypted (password protected); decrypt it first, e.g. qpdf --decrypt in.pdf out.pdf"
+    if "password" in pdfium_message.lower():
+        return encrypted
+    import io
+
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as doc:
+            if len(doc.pages) == 0:
+                return "PDF has no pages"
+    except PDFPasswordIncorrect:
+        return encrypted
+    except Exception:  # noqa: BLE001 - any parser failure here means the same thing to the user
+        pass
+    return f"PDF is corrupt or truncated (PDFium could not open it: {pdfium_message})"
 
 
 def _page_rows(pdf: pdfium.PdfDocument, index: int) -> list[_Row]:
@@ -133,7 +150,7 @@ def _underlined_signs(page, textpage, text: str, rows: list[_Row], height: float
     """'>' with a drawn line under it means '≥' (and '<' means '≤'): Word's underline for the sign."""
     strokes = []
     for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=2):
-        left, bottom, right, top = obj.get_pos()
+        left, bottom, right, top = obj.get_bounds()
         if top - bottom < 1.6 and right - left > 1.5:
             strokes.append((left, bottom, right, top))
     if not strokes:
