@@ -43,7 +43,8 @@ def extract_document(doc: Document) -> Policy:
     warnings = list(dict.fromkeys(built.warnings))
     if not built.indications and not built.exclusions:
         warnings.append("no indications found: no criteria section with an enumerated list was recognised")
-    dates = read_dates(front + all_text[80:]) if doc.format != "pdf" else read_dates(all_text)
+    # Dates stand in front matter and page headers, sometimes in closing lines; the body never dates the policy.
+    dates = read_dates(all_text[:120] + all_text[-60:] if len(all_text) > 180 else all_text)
     return Policy(
         payer=read_payer(all_text),
         policy_id=read_policy_id(front),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..normalized.schema import Threshold
 from ..normalized.units import UNIT_PATTERN, convert, parse_unit
@@ -66,6 +67,9 @@ _ROMAN_STAGE = re.compile(r"\bstage\s+(IV|I{1,3}|0)([A-C]?)(?:\s*(?:-|–|to|thr
 _ROMAN_VALUES = {"0": 0, "I": 1, "II": 2, "III": 3, "IV": 4}
 
 
+_ANY_DIGIT = re.compile(r"\d|stage", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Found:
     start: int
@@ -76,9 +80,14 @@ class Found:
     text: str
 
 
-def _op_for(table: list[tuple[str, str]], word: str) -> str:
-    for pattern, op in table:
-        if re.fullmatch(pattern, word, re.IGNORECASE):
+_BEFORE_OPS = [(re.compile(p, re.IGNORECASE), op) for p, op in _BEFORE]
+_AFTER_OPS = [(re.compile(p, re.IGNORECASE), op) for p, op in _AFTER]
+
+
+@lru_cache(maxsize=512)
+def _op_for(after: bool, word: str) -> str:
+    for pattern, op in _AFTER_OPS if after else _BEFORE_OPS:
+        if pattern.fullmatch(word):
             return op
     return "="
 
@@ -112,10 +121,10 @@ def _numeric(text: str) -> list[Found]:
             continue
         # "...of age or older" phrases put the comparator after the number; let _AFTER read them.
         cmp_word = re.sub(r"\s+", " ", m.group("cmp").lower())
-        op = _op_for(_BEFORE, cmp_word)
+        op = _op_for(False, cmp_word)
         after = _AFTER_RE.match(text, m.start(2) - 0)
         if after and after.start() == m.start(2):
-            op = _op_for(_AFTER, re.sub(r"\s+", " ", after.group("cmp").lower()))
+            op = _op_for(True, re.sub(r"\s+", " ", after.group("cmp").lower()))
             found.append(Found(m.start(), after.end(), op, value, unit or after.group("unit"), text[m.start():after.end()]))
             taken.append((m.start(), after.end()))
             continue
@@ -127,7 +136,7 @@ def _numeric(text: str) -> list[Found]:
         value, unit = float(m.group(1)), m.group("unit")
         if _is_year(value, unit):
             continue
-        op = _op_for(_AFTER, re.sub(r"\s+", " ", m.group("cmp").lower()))
+        op = _op_for(True, re.sub(r"\s+", " ", m.group("cmp").lower()))
         found.append(Found(m.start(), m.end(), op, value, unit, m.group(0)))
         taken.append((m.start(), m.end()))
     return sorted(found, key=lambda f: f.start)
@@ -175,6 +184,17 @@ def _t_order(token: str) -> tuple:
     return (int(m.group(1)), m.group(2)) if m else (-1, token)
 
 
+@lru_cache(maxsize=4096)
+def _keyword_spans(text: str) -> tuple[tuple[int, Measure, tuple[tuple[int, int], ...]], ...]:
+    """Where each measure's naming words occur in a text, found once however many numbers it holds."""
+    out = []
+    for rank, m in enumerate(measures()):
+        spans = tuple(kw.span() for kw in m.words.finditer(text))
+        if spans:
+            out.append((rank, m, spans))
+    return tuple(out)
+
+
 def _choose_measure(text: str, found: Found, context: str) -> tuple[Measure | None, str | None]:
     """The measure a number belongs to: nearest naming words whose unit family fits."""
     unit = parse_unit(found.unit_text) if found.unit_text else None
@@ -187,14 +207,14 @@ def _choose_measure(text: str, found: Found, context: str) -> tuple[Measure | No
         return family in m.families
 
     best: tuple[float, int, Measure] | None = None
-    for rank, m in enumerate(measures()):
+    for rank, m, spans in _keyword_spans(text):
         if not fits(m):
             continue
-        for kw in m.words.finditer(text):
-            if kw.end() <= found.start:
-                distance = found.start - kw.end()
-            elif kw.start() >= found.end:
-                distance = (kw.start() - found.end) * 1.5 + 1
+        for kw_start, kw_end in spans:
+            if kw_end <= found.start:
+                distance = found.start - kw_end
+            elif kw_start >= found.end:
+                distance = (kw_start - found.end) * 1.5 + 1
             else:
                 distance = 0.0
             if distance > 90:
@@ -223,6 +243,8 @@ def read_thresholds(text: str, context: str = "") -> tuple[list[Threshold], list
     criterion's own words name no measure ("Less than or equal to 4 cm" under
     "Hepatic lesions must have both of the following").
     """
+    if not _ANY_DIGIT.search(text):
+        return [], []
     thresholds = _stages(text)
     warnings: list[str] = []
     for f in _numeric(text):

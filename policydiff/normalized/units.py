@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ UNIT_PATTERN = "(?:" + "|".join(p for p, _ in _UNITS) + ")"
 """One regex alternative matching any known unit spelling (used by the threshold reader)."""
 
 
+@lru_cache(maxsize=1024)
 def parse_unit(text: str) -> Unit | None:
     """The unit at the start of `text`, or None."""
     for pattern, unit in _COMPILED:
