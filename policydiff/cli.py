@@ -58,6 +58,83 @@ def extract(path: str, fmt: str) -> None:
     click.echo({"json": to_json, "md": render_markdown, "text": render_text}[fmt](policy), nl=False)
 
 
+def _store(ctx: click.Context):
+    from .store import Store
+
+    return Store(ctx.obj["store"])
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--payer", help="Payer name (default: as the document states it).")
+@click.option("--policy-id", help="Policy number (default: as the document states it).")
+@click.option("--effective", help="Effective date YYYY-MM-DD (default: the document's).")
+@click.option("--message", "-m", help="A note for the commit message.")
+@click.option("--workers", type=int, default=None, help="Extraction processes (default: one per CPU).")
+@click.pass_context
+@_fail_cleanly
+def add(ctx, paths, payer, policy_id, effective, message, workers) -> None:
+    """Extract documents (files or folders) and commit each as a version in the store."""
+    from .store import Identity
+
+    results = _store(ctx).add(list(paths), Identity(payer, policy_id, effective, message), workers=workers,
+                              progress=sys.stderr.isatty())
+    failed = 0
+    for r in results:
+        if r.status == "failed":
+            failed += 1
+            click.echo(f"policydiff: failed: {r.error}", err=True)
+        else:
+            click.echo(f"{r.status:<10} {r.policy}@{r.effective}  {r.rev[:10]}  {r.path}")
+    if failed:
+        rest = "the others were stored" if failed < len(results) else "nothing was stored"
+        click.echo(f"policydiff: {failed} of {len(results)} document(s) failed; {rest}", err=True)
+        sys.exit(2)
+
+
+@main.command(name="list")
+@click.pass_context
+@_fail_cleanly
+def list_cmd(ctx) -> None:
+    """Stored policies, their number of versions and newest effective date."""
+    for s in _store(ctx).list():
+        click.echo(f"{s.name:<40} {s.versions:>3} version(s)  newest {s.newest_effective}  {s.title or ''}")
+
+
+@main.command()
+@click.argument("policy")
+@click.pass_context
+@_fail_cleanly
+def log(ctx, policy) -> None:
+    """A stored policy's versions, newest effective date first."""
+    for v in _store(ctx).log(policy):
+        click.echo(f"{v.rev[:10]}  effective {v.effective}  {v.title or ''}")
+
+
+@main.command()
+@click.argument("ref")
+@click.option("--format", "fmt", type=FORMATS_POLICY, default="text", show_default=True)
+@click.pass_context
+@_fail_cleanly
+def show(ctx, ref, fmt) -> None:
+    """One stored version: POLICY, POLICY@YYYY-MM-DD, POLICY@~1 or POLICY@COMMIT."""
+    from .diffs.render_policy import render_markdown, render_text
+    from .normalized import to_json
+
+    policy = _store(ctx).show(ref)
+    click.echo({"json": to_json, "md": render_markdown, "text": render_text}[fmt](policy), nl=False)
+
+
+@main.command()
+@click.option("--remote", default="origin", show_default=True)
+@click.pass_context
+@_fail_cleanly
+def sync(ctx, remote) -> None:
+    """Pull (with rebase) from the shared remote, then push."""
+    head = _store(ctx).sync(remote)
+    click.echo(f"synced with {remote} at {head[:10]}")
+
+
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of the normalized policy."""

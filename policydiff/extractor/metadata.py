@@ -109,6 +109,8 @@ def read_title(lines: list[str], heading: str | None = None) -> str | None:
     return heading
 
 
+_NOT_A_PAYER = re.compile(r"\b(?:association|society|college|institute|academy|\bama\b|\bada\b|\s{2,})", re.I)
+"""Copyright lines also name the AMA, the ADA and other bodies that are not payers."""
 _PAYER_PATTERNS = [
     re.compile(r"^(?P<p>[A-Z][\w&.,' -]{2,60}?),?\s+(?:Inc\.?,?\s+)?(?:complies|does not discriminate)\b"),
     re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}[-–,\s]*)*(?P<p>[A-Z][\w&.' -]{2,60}?)(?:,?\s+(?:Inc|LLC|L\.L\.C|"
@@ -116,13 +118,26 @@ _PAYER_PATTERNS = [
 ]
 
 
+_ORG_SUFFIX = (r"(?:health\s+plans?|healthcare|health\s+care|health|insurance(?:\s+company)?|mutual|"
+               r"blue\s*cross(?:\s+(?:and\s+|&\s+)?blue\s*shield)?(?:\s+of\s+[a-z ]+)?|blue\s*shield(?:\s+of\s+[a-z ]+)?|"
+               r"hmo|assurance|benefits?)")
+_LETTERHEAD = re.compile(rf"^\W*(?P<p>[A-Z][\w&'.-]*(?:\s+[A-Z&][\w&'.-]*){{0,4}}\s+{_ORG_SUFFIX})\b(?:\s*[:|,-].*)?$",
+                         re.IGNORECASE)
+
+
 def read_payer(lines: list[str]) -> str | None:
-    """The payer, when the document names itself in its notices; None rather than a guess."""
+    """The payer, from a letterhead line or the document's own notices; None rather than a guess."""
+    for line in lines[:12]:
+        m = _LETTERHEAD.match(line.strip("# "))
+        if m and len(m.group("p").split()) <= 7:
+            name = m.group("p").strip()
+            return name.title() if name.isupper() else name
     for pattern in _PAYER_PATTERNS:
         for line in lines:
             m = pattern.search(line)
             if m:
-                name = m.group("p").strip(" ,.")
-                if len(name.split()) <= 8 and not re.search(r"american medical association|\bama\b", name, re.I):
+                name = re.sub(r"^(?:proprietary\s+information\s+of|property\s+of|the)\s+", "", m.group("p").strip(" ,."),
+                              flags=re.I)
+                if len(name.split()) <= 8 and not _NOT_A_PAYER.search(name):
                     return name
     return None
