@@ -1,0 +1,72 @@
+"""Store speed: batch add of 1,000 text policies, then log / show latency at 5,000 versions.
+
+    python benchmarks/store.py [--policies 1000] [--versions 5]
+
+Reports wall time, ms per document, the share of `add` spent in git versus
+extraction, and `log` / `show @DATE` latency (median of 20 calls) once the
+store holds policies × versions versions. Targets on a 2-core machine:
+≥ 20 policies/s for the batch add with git ≤ 20 % of the time; log and show
+under 200 ms at 5,000 versions.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from policydiff.store import Store  # noqa: E402
+from tests.fixtures.variants import variant  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--policies", type=int, default=1000)
+    parser.add_argument("--versions", type=int, default=5)
+    args = parser.parse_args()
+    os.environ.setdefault("GIT_AUTHOR_NAME", "bench")
+    os.environ.setdefault("GIT_AUTHOR_EMAIL", "bench@localhost")
+    os.environ.setdefault("GIT_COMMITTER_NAME", "bench")
+    os.environ.setdefault("GIT_COMMITTER_EMAIL", "bench@localhost")
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "store")
+        totals = {"extract": 0.0, "git": 0.0}
+        for version in range(args.versions):
+            folder = Path(tmp) / f"v{version}"
+            folder.mkdir()
+            for p in range(args.policies):
+                (folder / f"p{p:04d}.txt").write_text(variant(p, version), encoding="utf-8")
+            start = time.perf_counter()
+            results = store.add([folder])
+            wall = time.perf_counter() - start
+            for key in totals:
+                totals[key] += store.last_timings[key]
+            added = sum(r.status == "added" for r in results)
+            share = store.last_timings["git"] / wall
+            print(f"batch {version + 1}: {added} versions added in {wall:.1f} s = {wall * 1000 / len(results):.1f} "
+                  f"ms/doc, {len(results) / wall:.0f} docs/s; extraction {store.last_timings['extract']:.1f} s, "
+                  f"git {store.last_timings['git']:.1f} s ({share:.0%} of the time)")
+        name = "example-payer0500-health-plan/ex-0500" if args.policies > 500 else "example-payer0000-health-plan/ex-0000"
+        timings = {}
+        for label, call in (("log", lambda: store.log(name)),
+                            ("show @DATE", lambda: store.show(f"{name}@2022-06-01")),
+                            ("show newest", lambda: store.show(name)),
+                            ("list", lambda: store.list())):
+            runs = []
+            for _ in range(20 if label != "list" else 3):
+                t = time.perf_counter()
+                call()
+                runs.append(time.perf_counter() - t)
+            timings[label] = statistics.median(runs) * 1000
+        versions = sum(s.versions for s in store.list())
+        print(f"\nat {versions} versions: " + ", ".join(f"{k} {v:.0f} ms" for k, v in timings.items()))
+        print(f"whole run: extraction {totals['extract']:.1f} s, git {totals['git']:.1f} s "
+              f"({totals['git'] / (totals['git'] + totals['extract']):.0%} git)")
+
+
+if __name__ == "__main__":
+    main()
