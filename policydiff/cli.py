@@ -135,6 +135,41 @@ def sync(ctx, remote) -> None:
     click.echo(f"synced with {remote} at {head[:10]}")
 
 
+def _load(ctx: click.Context, spec: str):
+    """A file path, or a stored policy `payer/policy[@rev]`."""
+    from pathlib import Path as _Path
+
+    from .extractor import extract as run
+    from .store import Store
+
+    if _Path(spec).exists():
+        return run(spec)
+    if "/" in spec and not spec.startswith((".", "/")):
+        return Store(ctx.obj["store"]).show(spec)
+    return run(spec)  # reports "no such file"
+
+
+@main.command(name="compare")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html", "csv"]), default="text",
+              show_default=True)
+@click.option("--indication", help="Only indications matching this (fuzzy) query.")
+@click.pass_context
+@_fail_cleanly
+def compare_cmd(ctx, sources, fmt, indication) -> None:
+    """Compare 2 or more policies (files or stored PAYER/POLICY[@REV]) indication by indication."""
+    from .diffs import render_compare
+    from .diffs.compare import compare
+
+    if len(sources) < 2:
+        raise click.UsageError("compare needs at least two policies")
+    result = compare([_load(ctx, s) for s in sources], list(sources), indication)
+    render = {"json": render_compare.to_json, "md": render_compare.render_markdown, "html": render_compare.render_html,
+              "csv": render_compare.render_csv, "text": render_compare.render_text}[fmt]
+    click.echo(render(result), nl=False)
+    sys.exit(1 if result.has_differences else 0)
+
+
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of the normalized policy."""

@@ -296,7 +296,8 @@ class Store:
             return {}
         args = ["--format=%H%x00%ct%x00%B%x1e"]
         if policy:
-            args += ["--", f"{policy}/policy.json"]
+            # Messages, not trees: a fixed-string grep is far cheaper than a path-limited walk.
+            args += ["--fixed-strings", f"--grep=Policy: {policy}"]
         out = repo.git.log(*args)
         index: dict[str, list[Version]] = {}
         for record in out.split("\x1e"):
@@ -305,7 +306,7 @@ class Store:
                 continue
             sha, committed, body = record.split("\x00", 2)
             trailers = _trailers(body)
-            if "Policy" not in trailers or "Restores" in trailers:
+            if "Policy" not in trailers or "Restores" in trailers or (policy and trailers["Policy"] != policy):
                 continue
             v = Version(sha, trailers["Policy"], trailers.get("Effective"), trailers.get("Title"),
                         trailers.get("Source-SHA256"), int(committed))

@@ -9,7 +9,7 @@ import re
 
 from ..normalized.schema import Criterion, Group, Indication, Policy, Threshold
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*{}\[\]<>!|~]|(?<!\w)_|_(?!\w)|^#|^[+-](?=\s))")
 
 
 def md_escape(text: str | None) -> str:

@@ -1,0 +1,209 @@
+"""Cross-payer comparison: computed once, rendered many ways (renderers in `render_compare`).
+
+Rows are indications aligned across 2..N policies. Within a row, thresholds
+are set side by side per measure and kind of bound, in canonical units,
+with the strictest policy named and each limit's role in its own logic
+("one of 3 alternatives" is not the same requirement as "required").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from ..normalized.schema import Criterion, Indication, Policy, Threshold, iter_criteria
+from .align import align, criterion_pairs
+from .limits import Placed, bound_kind, placed_thresholds, stricter
+
+
+@dataclass(frozen=True)
+class PolicyRef:
+    payer: str | None
+    policy_id: str | None
+    title: str | None
+    source: str
+
+    @property
+    def name(self) -> str:
+        return self.payer or self.title or self.source
+
+
+@dataclass
+class MeasureRow:
+    measure: str
+    kind: str
+    values: list[Threshold | None]
+    roles: list[str | None]
+    strictest: list[int]
+    verdict: str
+
+
+@dataclass
+class CriteriaRow:
+    texts: list[str | None]
+    similarity: float
+
+
+@dataclass
+class Row:
+    key: str
+    labels: list[str | None]
+    scores: list[float | None]
+    """Alignment score of each policy's indication to the row (1.0 for the row's first policy)."""
+    methods: list[str]
+    thresholds: list[MeasureRow] = field(default_factory=list)
+    criteria: list[CriteriaRow] = field(default_factory=list)
+
+    @property
+    def low_confidence(self) -> bool:
+        return any(s is not None and s < 0.75 for s in self.scores)
+
+
+@dataclass
+class Comparison:
+    policies: list[PolicyRef]
+    rows: list[Row]
+
+    @property
+    def has_differences(self) -> bool:
+        for row in self.rows:
+            if any(label is None for label in row.labels):
+                return True
+            for m in row.thresholds:
+                if any(v is None for v in m.values) or len({_value_key(v) for v in m.values}) > 1:
+                    return True
+            if any(any(t is None for t in c.texts) for c in row.criteria):
+                return True
+        return False
+
+
+def _value_key(t: Threshold | None):
+    return None if t is None else (t.op, t.value, t.unit)
+
+
+def policy_ref(policy: Policy, source: str) -> PolicyRef:
+    return PolicyRef(policy.payer, policy.policy_id, policy.title, source)
+
+
+def compare(policies: list[Policy], sources: list[str] | None = None, indication: str | None = None) -> Comparison:
+    """Align indications across policies and compare them; `indication` filters rows by a fuzzy query."""
+    sources = sources or [p.document.name for p in policies]
+    refs = [policy_ref(p, s) for p, s in zip(policies, sources)]
+    slots: list[list[Indication | None]] = [[ind] for ind in policies[0].indications]
+    scores: list[list[float | None]] = [[1.0] for _ in slots]
+    methods: list[list[str]] = [["first"] for _ in slots]
+    for k, policy in enumerate(policies[1:], start=1):
+        anchors = [next(i for i in slot if i is not None) for slot in slots]
+        matches = align(anchors, list(policy.indications))
+        new_slots = []
+        for m in matches:
+            if m.left is not None:
+                slots[m.left].append(policy.indications[m.right] if m.right is not None else None)
+                scores[m.left].append(m.score if m.right is not None else None)
+                methods[m.left].append(m.method)
+            else:
+                new_slots.append(m.right)
+        for j in new_slots:
+            slots.append([None] * k + [policy.indications[j]])
+            scores.append([None] * k + [1.0])
+            methods.append([""] * k + ["first"])
+    rows = [_row(slot, sc, me) for slot, sc, me in zip(slots, scores, methods)]
+    if indication:
+        rows = [r for r in rows if _matches_query(r, indication)]
+    return Comparison(refs, rows)
+
+
+def _matches_query(row: Row, query: str) -> bool:
+    q = query.lower()
+    names = [row.key.replace("-", " ")] + [label.lower() for label in row.labels if label]
+    return any(q in name or fuzz.partial_ratio(q, name) >= 80 for name in names)
+
+
+def _row(slot: list[Indication | None], scores: list[float | None], methods: list[str]) -> Row:
+    first = next(i for i in slot if i is not None)
+    row = Row(first.key, [i.label if i else None for i in slot], scores, methods)
+    row.thresholds = _measure_rows(slot)
+    row.criteria = _criteria_rows(slot)
+    return row
+
+
+def _measure_rows(slot: list[Indication | None]) -> list[MeasureRow]:
+    """One row per (measure, bound kind, n-th occurrence), values side by side."""
+    per_policy: list[dict[tuple[str, str], list[Placed]]] = []
+    order: list[tuple[str, str]] = []
+    for ind in slot:
+        groups: dict[tuple[str, str], list[Placed]] = {}
+        for placed in placed_thresholds(ind) if ind else []:
+            key = (placed.threshold.measure, bound_kind(placed.threshold))
+            groups.setdefault(key, []).append(placed)
+            if key not in order:
+                order.append(key)
+        per_policy.append(groups)
+    rows = []
+    for key in order:
+        depth = max(len(g.get(key, [])) for g in per_policy)
+        for n in range(depth):
+            placed = [g.get(key, [])[n] if n < len(g.get(key, [])) else None for g in per_policy]
+            values = [p.threshold if p else None for p in placed]
+            strictest, verdict = _strictest(values, slot)
+            rows.append(MeasureRow(key[0], key[1], values, [p.role if p else None for p in placed], strictest, verdict))
+    return rows
+
+
+def _strictest(values: list[Threshold | None], slot: list[Indication | None]) -> tuple[list[int], str]:
+    stated = [i for i, v in enumerate(values) if v is not None]
+    missing = [i for i, v in enumerate(values) if v is None and slot[i] is not None]
+    if len(stated) < 2:
+        if missing:
+            return [], "not specified by " + ", ".join(f"#{i + 1}" for i in missing)
+        return [], "only one policy has this indication"
+    best = [stated[0]]
+    for i in stated[1:]:
+        result = stricter(values[i], values[best[0]])
+        if result is None:
+            return [], "not comparable (different kind of limit or unit)"
+        if result == -1:
+            best = [i]
+        elif result == 0:
+            best.append(i)
+    # Verify against every other value: a range can be incomparable with one and not another.
+    for i in stated:
+        if i not in best and stricter(values[best[0]], values[i]) is None:
+            return [], "not comparable (different kind of limit or unit)"
+    if len(best) == len(stated):
+        verdict = "same limit"
+    else:
+        verdict = "stricter: " + ", ".join(f"#{i + 1}" for i in best)
+    if missing:
+        verdict += "; not specified by " + ", ".join(f"#{i + 1}" for i in missing)
+    return best, verdict
+
+
+def _leaf_criteria(ind: Indication) -> list[Criterion]:
+    return [n for n, _ in iter_criteria(ind.criteria) if isinstance(n, Criterion) and not n.thresholds]
+
+
+def _criteria_rows(slot: list[Indication | None]) -> list[CriteriaRow]:
+    """Criteria without thresholds, aligned by wording between the first present policy and each other."""
+    present = [i for i, ind in enumerate(slot) if ind is not None]
+    if not present:
+        return []
+    base = present[0]
+    base_criteria = _leaf_criteria(slot[base])
+    table: dict[int, list[str | None]] = {i: [None] * len(slot) for i in range(len(base_criteria))}
+    sims: dict[int, float] = {i: 1.0 for i in table}
+    extra: list[CriteriaRow] = []
+    for i, c in enumerate(base_criteria):
+        table[i][base] = c.text
+    for k in present[1:]:
+        other = _leaf_criteria(slot[k])
+        for a, b, sim in criterion_pairs(base_criteria, other):
+            if a is not None and b is not None:
+                table[a][k] = other[b].text
+                sims[a] = min(sims[a], sim)
+            elif b is not None:
+                texts: list[str | None] = [None] * len(slot)
+                texts[k] = other[b].text
+                extra.append(CriteriaRow(texts, 0.0))
+    return [CriteriaRow(table[i], sims[i] if sum(t is not None for t in table[i]) > 1 else 0.0)
+            for i in sorted(table)] + extra

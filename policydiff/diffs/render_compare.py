@@ -1,0 +1,150 @@
+"""One `Comparison`, five renderings: terminal text, Markdown, standalone HTML, CSV, JSON.
+
+Policy text is untrusted: Markdown escapes it, HTML goes through Jinja2 with
+autoescaping, CSV cells that a spreadsheet would run as formulas are defused.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ..normalized.schema import threshold_to_dict
+from .compare import Comparison
+from .limits import format_limit
+from .render_policy import md_escape
+
+
+def _headers(comparison: Comparison) -> list[str]:
+    return [f"#{i + 1} {p.name}" + (f" ({p.policy_id})" if p.policy_id else "") for i, p in enumerate(comparison.policies)]
+
+
+def to_json(comparison: Comparison) -> str:
+    """CONTRACT.md "Comparison JSON", plus roles, verdicts, alignment scores and criteria rows."""
+    data = {
+        "policies": [{"payer": p.payer, "policy_id": p.policy_id, "title": p.title, "source": p.source}
+                     for p in comparison.policies],
+        "rows": [
+            {
+                "key": row.key,
+                "labels": row.labels,
+                "alignment": [{"score": s, "method": m} for s, m in zip(row.scores, row.methods)],
+                "low_confidence": row.low_confidence,
+                "thresholds": [
+                    {"measure": m.measure, "kind": m.kind,
+                     "values": [threshold_to_dict(v) if v else None for v in m.values],
+                     "roles": m.roles, "strictest": m.strictest, "verdict": m.verdict}
+                    for m in row.thresholds
+                ],
+                "criteria": [{"texts": c.texts, "similarity": round(c.similarity, 3)} for c in row.criteria],
+            }
+            for row in comparison.rows
+        ],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _cell(t, role: str | None) -> str:
+    if t is None:
+        return "not specified"
+    return format_limit(t) + (f" ({role})" if role else "")
+
+
+def render_markdown(comparison: Comparison) -> str:
+    heads = _headers(comparison)
+    out = ["# Policy comparison", ""]
+    out += [f"- {md_escape(h)}: {md_escape(p.title)} ({md_escape(p.source)})" for h, p in zip(heads, comparison.policies)]
+    out += ["", "## Indications", "", "| indication | " + " | ".join(md_escape(h) for h in heads) + " | match |",
+            "| --- | " + " | ".join("---" for _ in heads) + " | --- |"]
+    for row in comparison.rows:
+        cells = [md_escape(label) if label else "—" for label in row.labels]
+        match = "; ".join(f"{m} {s:.2f}" for s, m in zip(row.scores[1:], row.methods[1:]) if s is not None) or "only one"
+        if row.low_confidence:
+            match += " (low confidence)"
+        out.append(f"| `{row.key}` | " + " | ".join(cells) + f" | {match} |")
+    for row in comparison.rows:
+        if not row.thresholds and not row.criteria:
+            continue
+        title = next(label for label in row.labels if label)
+        out += ["", f"### {md_escape(title)}", ""]
+        if row.thresholds:
+            out += ["| measure | " + " | ".join(md_escape(h) for h in heads) + " | stricter |",
+                    "| --- | " + " | ".join("---" for _ in heads) + " | --- |"]
+            for m in row.thresholds:
+                cells = []
+                for i, (v, role) in enumerate(zip(m.values, m.roles)):
+                    text = md_escape(_cell(v, role))
+                    cells.append(f"**{text}**" if i in m.strictest and len(m.strictest) < len(m.values) else text)
+                out.append(f"| {m.measure} | " + " | ".join(cells) + f" | {md_escape(m.verdict)} |")
+            out.append("")
+        only = [c for c in row.criteria if sum(t is not None for t in c.texts) == 1]
+        if only and len(comparison.policies) > 1:
+            out.append("Criteria only one policy states:")
+            out.append("")
+            for c in only:
+                i = next(k for k, t in enumerate(c.texts) if t is not None)
+                out.append(f"- {md_escape(heads[i])}: {md_escape(c.texts[i])}")
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_text(comparison: Comparison) -> str:
+    """A terminal table: one block per indication, limits side by side."""
+    heads = _headers(comparison)
+    width = max(22, *(len(h) for h in heads))
+    out = ["   ".join(heads), ""]
+    for row in comparison.rows:
+        labels = [label or "—" for label in row.labels]
+        flag = "  [low-confidence match]" if row.low_confidence else ""
+        out.append(f"{row.key}{flag}")
+        out.append("  " + " | ".join(label.ljust(width)[:width] for label in labels))
+        for m in row.thresholds:
+            cells = [(format_limit(v) if v else "not specified") + (" *" if i in m.strictest and
+                     len(m.strictest) < len(m.values) else "") for i, v in enumerate(m.values)]
+            out.append(f"    {m.measure:<18} " + " | ".join(c.ljust(16) for c in cells) + f"  {m.verdict}")
+        out.append("")
+    out.append("* stricter (fewer patients qualify)")
+    return "\n".join(out) + "\n"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cell(value: str) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas; policy text must not be able to."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def render_csv(comparison: Comparison) -> str:
+    """One row per indication × measure, for spreadsheets."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    heads = [p.name for p in comparison.policies]
+    header = ["indication_key", "measure", "kind"]
+    for h in heads:
+        header += [f"{h} label", f"{h} limit", f"{h} role"]
+    header += ["strictest", "verdict"]
+    writer.writerow(header)
+    for row in comparison.rows:
+        for m in row.thresholds:
+            line = [row.key, m.measure, m.kind]
+            for label, v, role in zip(row.labels, m.values, m.roles):
+                line += [label or "", format_limit(v) if v else "not specified", role or ""]
+            line += [";".join(heads[i] for i in m.strictest), m.verdict]
+            writer.writerow([_safe_cell(str(c)) for c in line])
+        if not row.thresholds:
+            writer.writerow([_safe_cell(str(c)) for c in
+                             [row.key, "", ""] + [x for label in row.labels for x in (label or "", "", "")] + ["", ""]])
+    return buffer.getvalue()
+
+
+_ENV = Environment(loader=PackageLoader("policydiff.diffs", "templates"), autoescape=select_autoescape(["html"]),
+                   trim_blocks=True, lstrip_blocks=True)
+
+
+def render_html(comparison: Comparison) -> str:
+    """Standalone, printable HTML: inline CSS, no scripts, no external assets, every text escaped."""
+    template = _ENV.get_template("compare.html")
+    return template.render(c=comparison, heads=_headers(comparison), fmt=lambda v: format_limit(v) if v else None)
