@@ -1,0 +1,204 @@
+"""Cross-payer comparison: alignment, limits and roles, renderers, exit codes."""
+import csv
+import io
+import json
+import time
+
+import pytest
+
+from policydiff.diffs import render_compare
+from policydiff.diffs.align import align
+from policydiff.diffs.compare import compare
+from policydiff.diffs.limits import stricter
+from policydiff.extractor import extract
+from policydiff.normalized.schema import Threshold
+
+from .browser import render_dom, screenshot
+from .conftest import EXAMPLES, GOLDEN, check_golden, need_shared, run_cli
+
+NW = EXAMPLES / "northwind__bariatric-surgery__2025-03-01.txt"
+LAKE = EXAMPLES / "lakeshore-mutual__obesity-surgery__2025-06-15.md"
+
+
+def T(op, value, unit="cm", measure="lesion_size"):
+    return Threshold(measure, op, value, unit)
+
+
+@pytest.mark.parametrize("a,b,expected", [
+    (T("<=", 4), T("<=", 5), -1),
+    (T("<=", 5), T("<=", 4), 1),
+    (T("<", 8, "ng/mL", "psa"), T("<", 10, "ng/mL", "psa"), -1),
+    (T(">=", 40, "kg/m2", "bmi"), T(">=", 35, "kg/m2", "bmi"), -1),
+    (T("<", 8), T("<=", 8), -1),
+    (T("<=", 4), T("<=", 4), 0),
+    (T("<=", 4, "cm"), T("<=", 4, "%"), None),
+    (T("<=", 4), T(">=", 2), None),
+    (T("between", (13, 17), "years", "age"), T("between", (15, 17), "years", "age"), 1),
+    (T("between", (13, 17), "years", "age"), T("between", (15, 19), "years", "age"), None),
+    (T("<=", "T2b", None, "t_stage"), T("<=", "T3", None, "t_stage"), -1),
+    (T("=", "IV", None, "stage"), T("=", "IV", None, "stage"), 0),
+])
+def test_stricter(a, b, expected):
+    assert stricter(a, b) == expected
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    shared = need_shared()
+    return [extract(shared / "seeds" / "medical-mutual__cryoablation__2024-07-12.txt"),
+            extract(shared / "seeds" / "aspirus__cryoablation.txt")]
+
+
+def test_seed_alignment_pairs_and_singletons(seeds):
+    c = compare(seeds)
+    pairs = {tuple(r.labels) for r in c.rows}
+    assert ("Hepatocellular carcinoma (HCC)", "Hepatic lesions") in pairs
+    assert ("Neuroendocrine tumors", "Hepatic metastases from neuroendocrine tumors") in pairs
+    assert ("Renal cell carcinoma", "Renal mass or renal cell carcinoma") in pairs
+    right_only = {r.labels[1] for r in c.rows if r.labels[0] is None}
+    assert right_only == {"Endobronchial obstruction of malignant origin with central airway occlusion",
+                          "Bone metastases from renal cell carcinoma", "Desmoid tumors (aggressive fibromatosis)"}
+    hcc = next(r for r in c.rows if r.key == "hepatocellular-carcinoma")
+    assert hcc.methods[1] == "synonym" and hcc.scores[1] == 0.9
+
+
+def test_seed_psa_roles_say_more_than_8_vs_10(seeds):
+    c = compare(seeds)
+    prostate = next(r for r in c.rows if r.key == "prostate-cancer")
+    psa = next(m for m in prostate.thresholds if m.measure == "psa")
+    assert [v.value for v in psa.values] == [8, 10] and psa.strictest == [0]
+    assert psa.roles[0] == "one of 3 alternatives"
+    assert psa.roles[1].startswith("required, together with life_expectancy > 10 years")
+    life = next(m for m in prostate.thresholds if m.measure == "life_expectancy")
+    assert life.values[0] is None and life.strictest == [] and "not specified by #1" in life.verdict
+
+
+def test_compare_gold_scores_perfectly():
+    import subprocess
+    import sys
+    shared = need_shared()
+    from .conftest import policydiff_cmd
+    proc = subprocess.run([sys.executable, str(shared / "tools" / "score.py"), "compare",
+                           *map(str, sorted((shared / "gold").glob("compare__*.json"))), "--cmd",
+                           " ".join(policydiff_cmd()), "--min", "1.0"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_seed_markdown_golden(seeds, update_golden):
+    md = render_compare.render_markdown(compare(seeds, ["medical-mutual.txt", "aspirus.txt"]))
+    assert "| lesion_size | ≤ 5 cm (required, together with lesion_count ≤ 3) | **≤ 4 cm" in md
+    assert "| psa | **\\< 8 ng/mL (one of 3 alternatives)** | \\< 10 ng/mL (required, together with life_expectancy" in md
+    check_golden(GOLDEN / "compare-cryoablation.md", md, update_golden)
+
+
+@pytest.fixture(scope="module")
+def examples():
+    return compare([extract(NW), extract(LAKE)], [NW.name, LAKE.name])
+
+
+def test_example_alignment_uses_the_vocabulary(examples):
+    assert [tuple(r.labels) for r in examples.rows][:3] == [
+        ("Clinically severe obesity in adults", "Morbid obesity"),
+        ("Severe obesity in adolescents", "Adolescent obesity"),
+        ("Revision of a prior bariatric procedure", "Revision surgery")]
+
+
+def test_example_limits(examples):
+    adult = examples.rows[0]
+    age = next(m for m in adult.thresholds if m.measure == "age")
+    assert [v.value for v in age.values] == [18, 21] and age.strictest == [1]
+    duration = next(m for m in adult.thresholds if m.measure == "treatment_duration")
+    assert [v.value for v in duration.values] == [6, 3] and duration.strictest == [0]
+
+
+@pytest.mark.parametrize("fmt,name", [("md", "compare-examples.md"), ("csv", "compare-examples.csv"),
+                                      ("json", "compare-examples.json")])
+def test_example_goldens(examples, fmt, name, update_golden):
+    render = {"md": render_compare.render_markdown, "csv": render_compare.render_csv, "json": render_compare.to_json}
+    check_golden(GOLDEN / name, render[fmt](examples), update_golden)
+
+
+def test_csv_is_one_row_per_indication_and_measure(examples):
+    rows = list(csv.DictReader(io.StringIO(render_compare.render_csv(examples))))
+    age = [r for r in rows if r["indication_key"] == "morbid-obesity" and r["measure"] == "age"]
+    assert len(age) == 1 and age[0]["Lakeshore Mutual limit"] == "≥ 21 years"
+    assert age[0]["strictest"] == "Lakeshore Mutual"
+
+
+def test_json_follows_the_contract(examples):
+    data = json.loads(render_compare.to_json(examples))
+    assert [p["payer"] for p in data["policies"]] == ["Northwind Health Plan", "Lakeshore Mutual"]
+    row = data["rows"][0]
+    assert set(row) >= {"key", "labels", "thresholds"}
+    t = row["thresholds"][0]
+    assert set(t) >= {"measure", "values", "strictest"} and len(t["values"]) == 2
+
+
+def _hostile(tmp_path):
+    text = NW.read_text().replace("Clinically severe obesity in adults",
+                                  "Obesity <script>alert(1)</script> & <b>bold</b> =cmd|'/c calc'!A1")
+    path = tmp_path / "hostile.txt"
+    path.write_text(text)
+    return path
+
+
+def test_hostile_text_is_escaped_everywhere(tmp_path):
+    c = compare([extract(_hostile(tmp_path)), extract(LAKE)])
+    html = render_compare.render_html(c)
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    md = render_compare.render_markdown(c)
+    assert "<script>" not in md and "<b>" not in md
+    from markdown_it import MarkdownIt
+    assert "<script>" not in MarkdownIt("commonmark", {"html": False}).enable("table").render(md)
+    for row in csv.reader(io.StringIO(render_compare.render_csv(c))):
+        assert not any(cell.startswith("=") for cell in row)
+
+
+@pytest.mark.chromium
+def test_html_renders_in_chromium_with_highlighted_cells(tmp_path, examples):
+    page = tmp_path / "compare.html"
+    page.write_text(render_compare.render_html(examples), encoding="utf-8")
+    dom = render_dom(page, tmp_path)
+    assert '<table id="indications">' in dom and "Clinically severe obesity in adults" in dom
+    assert dom.count('class="stricter"') >= 2
+    png = screenshot(page, tmp_path)
+    assert png.stat().st_size > 10_000
+
+
+@pytest.mark.chromium
+def test_hostile_html_does_not_run_script_in_chromium(tmp_path):
+    page = tmp_path / "hostile.html"
+    page.write_text(render_compare.render_html(compare([extract(_hostile(tmp_path)), extract(LAKE)])))
+    dom = render_dom(page, tmp_path)
+    assert "<script>" not in dom and "&lt;script&gt;" in dom
+
+
+def test_cli_exit_codes_and_indication_filter(tmp_path):
+    same = run_cli("compare", str(NW), str(NW), "--format", "json")
+    assert same.returncode == 0
+    differ = run_cli("compare", str(NW), str(LAKE), "--format", "json", "--indication", "adolescent")
+    assert differ.returncode == 1
+    rows = json.loads(differ.stdout)["rows"]
+    assert [r["key"] for r in rows] == ["adolescent-obesity"]
+    bad = run_cli("compare", str(NW), str(tmp_path / "missing.txt"), check_codes=(2,))
+    assert "missing.txt: no such file" in bad.stderr
+    usage = run_cli("compare", str(NW), check_codes=(2,))
+    assert "at least two" in usage.stderr
+
+
+def test_three_policies_and_stored_refs(tmp_path):
+    store = str(tmp_path / "store")
+    run_cli("--store", store, "add", str(NW), str(EXAMPLES / "northwind__bariatric-surgery__2026-03-01.txt"))
+    out = run_cli("--store", store, "compare", "northwind-health-plan/nw-surg-114@~1",
+                  "northwind-health-plan/nw-surg-114", str(LAKE), "--format", "json").stdout
+    data = json.loads(out)
+    assert len(data["policies"]) == 3
+    adult = data["rows"][0]
+    duration = next(t for t in adult["thresholds"] if t["measure"] == "treatment_duration")
+    assert [v["value"] for v in duration["values"]] == [6, 3, 3] and duration["strictest"] == [0]
+
+
+def test_low_confidence_matches_are_marked():
+    a, b = extract(NW), extract(LAKE)
+    matches = align(list(a.indications), list(b.indications), cutoff=0.0)
+    assert all(m.method for m in matches if m.left is not None and m.right is not None)
