@@ -170,6 +170,85 @@ def compare_cmd(ctx, sources, fmt, indication) -> None:
     sys.exit(1 if result.has_differences else 0)
 
 
+@main.command(name="diff")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--from", "from_rev", help="Older version of a stored policy (default: the one before --to).")
+@click.option("--to", "to_rev", help="Newer version of a stored policy (default: the newest).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]), default="text", show_default=True)
+@click.pass_context
+@_fail_cleanly
+def diff_cmd(ctx, sources, from_rev, to_rev, fmt) -> None:
+    """What changed: `diff OLD_FILE NEW_FILE`, or `diff PAYER/POLICY [--from REV] [--to REV]` over the store."""
+    from .diffs import render_diff
+    from .diffs.versions import diff_policies
+    from .store import Store, parse_ref
+
+    if len(sources) == 2:
+        old, new = _load(ctx, sources[0]), _load(ctx, sources[1])
+        result = diff_policies(old, new, new.policy_id or "", sources[0], sources[1])
+    elif len(sources) == 1:
+        store = Store(ctx.obj["store"])
+        name, rev = parse_ref(sources[0])
+        newer = store.resolve(f"{name}@{to_rev or rev}" if (to_rev or rev) else name)
+        if from_rev:
+            older = store.resolve(f"{name}@{from_rev}")
+        else:
+            versions = store.log(name)
+            position = next(i for i, v in enumerate(versions) if v.rev == newer.rev)
+            if position + 1 >= len(versions):
+                raise click.UsageError(f"{name} has no version before {newer.effective}; nothing to diff")
+            older = versions[position + 1]
+        result = diff_policies(store.show(f"{name}@{older.rev}"), store.show(f"{name}@{newer.rev}"), name,
+                               older.rev, newer.rev)
+        result.old_effective, result.new_effective = older.effective, newer.effective
+    else:
+        raise click.UsageError("diff takes OLD NEW (two documents) or one stored PAYER/POLICY")
+    render = {"json": render_diff.diff_to_json, "md": render_diff.diff_markdown, "html": render_diff.diff_html,
+              "text": render_diff.diff_text}[fmt]
+    click.echo(render(result), nl=False)
+    sys.exit(1 if result else 0)
+
+
+@main.command()
+@click.option("--since", help="First effective date in the window (YYYY-MM-DD).")
+@click.option("--until", help="Last effective date in the window (YYYY-MM-DD).")
+@click.option("--payer", help="Only this payer's policies.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
+@click.pass_context
+@_fail_cleanly
+def report(ctx, since, until, payer, fmt) -> None:
+    """Annual-review change report over the whole store."""
+    from .diffs import render_diff
+    from .diffs.versions import diff_policies
+    from .store import Store
+
+    result = render_diff.Report(since, until)
+    for name, versions in Store(ctx.obj["store"]).versions_between(since, until, payer):
+        result.reviewed.append(name)
+        for (old_v, old), (new_v, new) in zip(versions, versions[1:]):
+            d = diff_policies(old, new, name, old_v.rev, new_v.rev)
+            d.old_effective, d.new_effective = old_v.effective, new_v.effective
+            result.diffs.append(d)
+    render = {"json": render_diff.report_to_json, "md": render_diff.report_markdown, "html": render_diff.report_html}[fmt]
+    click.echo(render(result), nl=False)
+
+
+@main.command()
+@click.argument("policy")
+@click.pass_context
+@_fail_cleanly
+def blame(ctx, policy) -> None:
+    """For each current criterion, the version that introduced its current wording."""
+    from .diffs.render_diff import blame_text
+    from .diffs.versions import blame as blame_rows
+    from .store import Store
+
+    store = Store(ctx.obj["store"])
+    name = policy.split("@")[0]
+    history = [(v.rev, v.effective, store.show(f"{name}@{v.rev}")) for v in reversed(store.log(name))]
+    click.echo(blame_text(blame_rows(history)), nl=False)
+
+
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of the normalized policy."""

@@ -354,6 +354,25 @@ class Store:
             return matches[0]
         raise StoreError(f"{ref}: unknown revision (use a commit of this policy, @YYYY-MM-DD or @~N)")
 
+    def versions_between(self, since: str | None = None, until: str | None = None,
+                         payer: str | None = None) -> list[tuple[str, list[tuple[Version, Policy]]]]:
+        """For each policy: the version in force at `since` (the baseline) and every version effective up to
+        `until`, oldest first. Policies with no version effective in the window are left out."""
+        out = []
+        payer_slug = slugify(payer) if payer else None
+        for name, versions in sorted(self._version_index().items()):
+            if payer_slug and not name.startswith(payer_slug + "/"):
+                continue
+            ordered = sorted(versions, key=_order)
+            inside = [v for v in ordered if (not since or (v.effective or "") >= since)
+                      and (not until or (v.effective or "") <= until)]
+            if not inside:
+                continue
+            before = [v for v in ordered if since and (v.effective or "") < since]
+            chosen = ([before[-1]] if before else []) + inside
+            out.append((name, [(v, from_json(self._blob(v.rev, name, "policy.json"))) for v in chosen]))
+        return out
+
     def show(self, ref: str) -> Policy:
         version = self.resolve(ref)
         return from_json(self._blob(version.rev, version.policy, "policy.json"))

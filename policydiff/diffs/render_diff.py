@@ -1,0 +1,188 @@
+"""Version diffs, annual-review reports and blame, as JSON, Markdown, text and HTML.
+
+HTML is the Markdown rendered by markdown-it-py with raw HTML disabled, so
+policy text can never inject markup, inside the same standalone, printable
+page as the comparison report.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+
+from ..normalized.schema import threshold_to_dict
+from .limits import format_limit
+from .render_policy import md_escape
+from .versions import VersionDiff, describe_threshold
+
+
+def diff_to_dict(d: VersionDiff) -> dict:
+    """CONTRACT.md "Version diff JSON", plus logic changes, classifications, redlines and dates."""
+    return {
+        "policy": d.policy,
+        "from": {"rev": d.old_rev, "effective": d.old_effective},
+        "to": {"rev": d.new_rev, "effective": d.new_effective},
+        "indications": {
+            "added": [{"key": i.key, "label": i.label} for i in d.added],
+            "removed": [{"key": i.key, "label": i.label} for i in d.removed],
+            "changed": [
+                {
+                    "key": c.key, "label": c.label, "material": c.material,
+                    "thresholds": [{"measure": t.measure, "from": threshold_to_dict(t.old) if t.old else None,
+                                    "to": threshold_to_dict(t.new) if t.new else None, "direction": t.direction}
+                                   for t in c.thresholds],
+                    "criteria": {
+                        "added": [x.new for x in c.criteria if x.old is None],
+                        "removed": [x.old for x in c.criteria if x.new is None],
+                        "changed": [{"from": x.old, "to": x.new, "classification": x.classification,
+                                     "redline": [list(part) for part in x.redline]}
+                                    for x in c.criteria if x.old is not None and x.new is not None],
+                    },
+                    "logic": [{"where": lc.where, "from": lc.old, "to": lc.new, "direction": lc.direction}
+                              for lc in c.logic],
+                    "codes": {"added": c.codes_added, "removed": c.codes_removed},
+                }
+                for c in d.changed
+            ],
+        },
+        "codes": {"added": d.codes_added, "removed": d.codes_removed},
+        "dates": {k: {"from": a, "to": b} for k, (a, b) in d.dates.items()},
+        "material": d.material,
+    }
+
+
+def diff_to_json(d: VersionDiff) -> str:
+    return json.dumps(diff_to_dict(d), indent=2, ensure_ascii=False) + "\n"
+
+
+def _redline_md(parts: list[tuple[str, str]]) -> str:
+    out = []
+    for op, text in parts:
+        escaped = md_escape(text)
+        out.append(escaped if op == "=" else (f"~~{escaped}~~" if op == "-" else f"**{escaped}**"))
+    return " ".join(out)
+
+
+def _redline_text(parts: list[tuple[str, str]]) -> str:
+    return " ".join(text if op == "=" else (f"[-{text}-]" if op == "-" else f"{{+{text}+}}") for op, text in parts)
+
+
+def diff_markdown(d: VersionDiff, level: int = 1) -> str:
+    h = "#" * level
+    verdict = "**material**" if d.material else "not material (wording, layout or dates only)" if d else "no changes"
+    out = [f"{h} {md_escape(d.policy or d.new_title or 'Policy')}: {md_escape(d.old_effective or d.old_rev)} → "
+           f"{md_escape(d.new_effective or d.new_rev)}", "", f"Change: {verdict}", ""]
+    counts = d.counts()
+    if d:
+        out += [f"- stricter: {counts['stricter']}, looser: {counts['looser']}; indications added: "
+                f"{counts['indications_added']}, removed: {counts['indications_removed']}"]
+    for i in d.added:
+        out.append(f"- indication added: **{md_escape(i.label)}** (`{i.key}`)")
+    for i in d.removed:
+        out.append(f"- indication removed: ~~{md_escape(i.label)}~~ (`{i.key}`)")
+    if d.codes_added or d.codes_removed:
+        out.append(f"- codes added: {', '.join(d.codes_added) or 'none'}; removed: {', '.join(d.codes_removed) or 'none'}")
+    for slot, (a, b) in d.dates.items():
+        out.append(f"- {slot} date: {a or 'none'} → {b or 'none'} (cosmetic)")
+    for c in d.changed:
+        out += ["", f"{h}# {md_escape(c.label)}" + (" (material)" if c.material else " (wording only)"), ""]
+        if c.thresholds:
+            out += ["| measure | from | to | direction |", "| --- | --- | --- | --- |"]
+            out += [f"| {t.measure} | {md_escape(format_limit(t.old)) if t.old else 'none'} | "
+                    f"{md_escape(format_limit(t.new)) if t.new else 'none'} | {t.direction} |" for t in c.thresholds]
+            out.append("")
+        for lc in c.logic:
+            out.append(f"- logic: {md_escape(lc.where)}: {lc.old} → {lc.new} ({lc.direction})")
+        for x in c.criteria:
+            if x.old is None:
+                out.append(f"- criterion added: **{md_escape(x.new)}**")
+            elif x.new is None:
+                out.append(f"- criterion removed: ~~{md_escape(x.old)}~~")
+            else:
+                out.append(f"- criterion reworded ({x.classification}): {_redline_md(x.redline)}")
+        if c.codes_added or c.codes_removed:
+            out.append(f"- codes added: {', '.join(c.codes_added) or 'none'}; removed: "
+                       f"{', '.join(c.codes_removed) or 'none'}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def diff_text(d: VersionDiff) -> str:
+    out = [f"{d.policy}: {d.old_effective or d.old_rev} -> {d.new_effective or d.new_rev}  "
+           f"({'MATERIAL' if d.material else 'not material' if d else 'no changes'})"]
+    out += [f"+ indication {i.label} [{i.key}]" for i in d.added]
+    out += [f"- indication {i.label} [{i.key}]" for i in d.removed]
+    out += [f"+ code {c}" for c in d.codes_added] + [f"- code {c}" for c in d.codes_removed]
+    out += [f"~ {slot} date {a} -> {b}" for slot, (a, b) in d.dates.items()]
+    for c in d.changed:
+        out.append(f"~ {c.label} [{c.key}]")
+        out += [f"    {describe_threshold(t)}" for t in c.thresholds]
+        out += [f"    logic {lc.old} -> {lc.new} ({lc.direction}): {lc.where}" for lc in c.logic]
+        for x in c.criteria:
+            if x.old is None:
+                out.append(f"    + {x.new}")
+            elif x.new is None:
+                out.append(f"    - {x.old}")
+            else:
+                out.append(f"    ~ ({x.classification}) {_redline_text(x.redline)}")
+        out += [f"    + code {code}" for code in c.codes_added] + [f"    - code {code}" for code in c.codes_removed]
+    return "\n".join(out) + "\n"
+
+
+def markdown_to_html(markdown: str, title: str) -> str:
+    """Markdown → standalone page; markdown-it-py with raw HTML disabled, so no policy text becomes markup."""
+    from .render_compare import _ENV
+
+    body = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"]).render(markdown)
+    return _ENV.get_template("markdown.html").render(title=title, body=body)
+
+
+def diff_html(d: VersionDiff) -> str:
+    return markdown_to_html(diff_markdown(d), f"policydiff: {d.policy}")
+
+
+# -- the annual-review report ---------------------------------------------------------------------
+
+@dataclass
+class Report:
+    since: str | None
+    until: str | None
+    reviewed: list[str] = field(default_factory=list)
+    diffs: list[VersionDiff] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        changed = [d for d in self.diffs if d]
+        totals = {"policies_reviewed": len(self.reviewed), "policies_changed": len(changed),
+                  "changed_materially": sum(1 for d in changed if d.material), "stricter": 0, "looser": 0,
+                  "indications_added": 0, "indications_removed": 0}
+        for d in changed:
+            for k, v in d.counts().items():
+                totals[k] += v
+        return totals
+
+
+def report_to_json(r: Report) -> str:
+    return json.dumps({"since": r.since, "until": r.until, "summary": r.summary(), "policies_reviewed": r.reviewed,
+                       "changes": [diff_to_dict(d) for d in r.diffs if d]}, indent=2, ensure_ascii=False) + "\n"
+
+
+def report_markdown(r: Report) -> str:
+    s = r.summary()
+    window = f"{r.since or 'the beginning'} to {r.until or 'today'}"
+    out = ["# Annual review: policy changes", "", f"Versions effective from {window}.", "",
+           "| policies reviewed | changed | changed materially | stricter | looser | indications added | removed |",
+           "| --- | --- | --- | --- | --- | --- | --- |",
+           f"| {s['policies_reviewed']} | {s['policies_changed']} | {s['changed_materially']} | {s['stricter']} | "
+           f"{s['looser']} | {s['indications_added']} | {s['indications_removed']} |", ""]
+    for d in sorted((d for d in r.diffs if d), key=lambda d: (not d.material, d.policy)):
+        out.append(diff_markdown(d, level=2))
+    return "\n".join(out).rstrip() + "\n"
+
+
+def report_html(r: Report) -> str:
+    return markdown_to_html(report_markdown(r), "policydiff: annual review")
+
+
+def blame_text(rows: list[tuple[str, str, str | None]]) -> str:
+    """(criterion, rev, effective) → one line each, like git blame."""
+    return "".join(f"{rev[:10]} {effective or '':<10}  {text}\n" for text, rev, effective in rows)
