@@ -152,8 +152,8 @@ class Report:
 
     def summary(self) -> dict[str, int]:
         changed = [d for d in self.diffs if d]
-        totals = {"policies_reviewed": len(self.reviewed), "policies_changed": len(changed),
-                  "changed_materially": sum(1 for d in changed if d.material), "stricter": 0, "looser": 0,
+        totals = {"policies_reviewed": len(self.reviewed), "policies_changed": len({d.policy for d in changed}),
+                  "changed_materially": len({d.policy for d in changed if d.material}), "stricter": 0, "looser": 0,
                   "indications_added": 0, "indications_removed": 0}
         for d in changed:
             for k, v in d.counts().items():
