@@ -369,9 +369,9 @@ class Store:
             if not inside:
                 continue
             before = [v for v in ordered if since and (v.effective or "") < since]
-            chosen = ([before[-1]] if before else []) + inside
-            out.append((name, [(v, from_json(self._blob(v.rev, name, "policy.json"))) for v in chosen]))
-        return out
+            out.append((name, ([before[-1]] if before else []) + inside))
+        texts = iter(self._blobs([f"{v.rev}:{name}/policy.json" for name, chosen in out for v in chosen]))
+        return [(name, [(v, from_json(next(texts))) for v in chosen]) for name, chosen in out]
 
     def show(self, ref: str) -> Policy:
         version = self.resolve(ref)
@@ -382,8 +382,26 @@ class Store:
         return self._blob(version.rev, version.policy, "source.txt")
 
     def _blob(self, rev: str, name: str, file_name: str) -> str:
-        commit = self.repo.commit(rev)
-        return (commit.tree / f"{name}/{file_name}").data_stream.read().decode("utf-8")
+        return self._blobs([f"{rev}:{name}/{file_name}"])[0]
+
+    def _blobs(self, specs: list[str]) -> list[str]:
+        """Many `rev:path` blobs in one `git cat-file --batch` call: git resolves the paths, in C."""
+        if not specs:
+            return []
+        proc = subprocess.run(["git", "cat-file", "--batch"], cwd=self.path, input="\n".join(specs).encode() + b"\n",
+                              capture_output=True, check=False)
+        if proc.returncode != 0:
+            raise StoreError(f"{self.path}: git cat-file failed: {proc.stderr.decode(errors='replace').strip()}")
+        data, pos, out = proc.stdout, 0, []
+        for spec in specs:
+            end = data.index(b"\n", pos)
+            header = data[pos:end].decode()
+            if header.endswith("missing") or header.endswith("ambiguous"):
+                raise StoreError(f"{self.path}: {spec.split(':')[0]} has no {spec.split(':', 1)[1]}")
+            size = int(header.split()[2])
+            out.append(data[end + 1:end + 1 + size].decode("utf-8"))
+            pos = end + 1 + size + 1
+        return out
 
     # -- sharing ------------------------------------------------------------
     def sync(self, remote: str = "origin") -> str:

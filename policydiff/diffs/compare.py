@@ -7,13 +7,13 @@ with the strictest policy named and each limit's role in its own logic
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
 
 from ..normalized.schema import Criterion, Indication, Policy, Threshold, iter_criteria
 from .align import align, criterion_pairs
-from .limits import Placed, bound_kind, placed_thresholds, stricter
+from .limits import Placed, bound_kind, format_limit, placed_thresholds, stricter
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def _measure_rows(slot: list[Indication | None]) -> list[MeasureRow]:
     order: list[tuple[str, str]] = []
     for ind in slot:
         groups: dict[tuple[str, str], list[Placed]] = {}
-        for placed in placed_thresholds(ind) if ind else []:
+        for placed in _bounds(placed_thresholds(ind)) if ind else []:
             key = (placed.threshold.measure, bound_kind(placed.threshold))
             groups.setdefault(key, []).append(placed)
             if key not in order:
@@ -148,6 +148,20 @@ def _measure_rows(slot: list[Indication | None]) -> list[MeasureRow]:
             strictest, verdict = _strictest(values, slot)
             rows.append(MeasureRow(key[0], key[1], values, [p.role if p else None for p in placed], strictest, verdict))
     return rows
+
+
+def _bounds(placed: list[Placed]) -> list[Placed]:
+    """A range is a lower and an upper bound; compared bound by bound, "13–17" lines up with "≥ 16" and "< 18"."""
+    out = []
+    for p in placed:
+        t = p.threshold
+        if t.op == "between" and isinstance(t.value, tuple) and len(t.value) == 2:
+            shown = format_limit(t)
+            out.append(Placed(replace(t, op=">=", value=t.value[0]), p.criterion, f"{p.role}; lower bound of {shown}"))
+            out.append(Placed(replace(t, op="<=", value=t.value[1]), p.criterion, f"{p.role}; upper bound of {shown}"))
+        else:
+            out.append(p)
+    return out
 
 
 def _strictest(values: list[Threshold | None], slot: list[Indication | None]) -> tuple[list[int], str]:
