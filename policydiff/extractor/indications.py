@@ -88,7 +88,7 @@ class Assembler:
                 child_text = _tidy(child.text)
                 items.append(self.group(child_text, child.children, f"{context} {child_text}", where,
                                         child.source, self._thresholds(child_text, context, where)))
-            elif child.kind == "label" or not _tidy(child.text):
+            elif child.kind == "label" or not _tidy(child.text) or _APPROVAL_TERM.match(child.text):
                 continue
             else:
                 items.append(self.criterion(child, context, where))
@@ -146,6 +146,23 @@ def _indication_level(nodes: list[Node]) -> list[Node] | None:
     if with_children * 2 >= len(items) or stated * 2 > len(items):
         return items
     return None
+
+
+_APPROVAL_TERM = re.compile(r"^\W*(?:initial\s+|re-?)?(?:authori[sz]ation|approval)s?\s+(?:will\s+be|is|are|may\s+be)\s+"
+                            r"(?:issued|granted|given|approved|valid)\s+for\b", re.I)
+""""Authorization will be issued for 12 months": how long an approval lasts, not a criterion for it."""
+_PHASE_HEAD = re.compile(r"^\W*(?:initial|reauthori[sz]ation|renewal|continuation|continued)\b", re.I)
+
+
+def _split_phases(children: list[Node]) -> tuple[list[Node], list[Node]]:
+    """Initial and renewal criteria under one indication ("1. Initial Authorization", "2. Reauthorization")
+    are two sets of criteria, not one: split them."""
+    heads = [c for c in children if c.kind == "item" and _PHASE_HEAD.match(c.text) and len(c.text.split()) <= 6]
+    if len(heads) < 2:
+        return children, []
+    renewal = [c for c in children if c in heads and RENEWAL.search(c.text)]
+    initial = [c for c in children if c not in renewal]
+    return initial, renewal
 
 
 def _first_items(nodes: list[Node]) -> list[Node]:
@@ -242,7 +259,8 @@ def _subheading_blocks(asm: Assembler, section: Section, suffix: str) -> list[In
 
 def _section_indications(asm: Assembler, section: Section, title: str | None, suffix: str) -> list[Indication]:
     nodes = [n for n in section.nodes if n.kind != "subheading" or n.text]
-    if sum(1 for n in nodes if n.kind == "subheading") and any(n.children for n in nodes):
+    if _indication_level(nodes) is None and sum(1 for n in nodes if n.kind == "subheading") \
+            and any(n.children for n in nodes):
         found = _subheading_blocks(asm, section, suffix)
         if found:
             return found
@@ -266,7 +284,12 @@ def _section_indications(asm: Assembler, section: Section, title: str | None, su
             label = clean_label(node.text)
             if len(label) < 3:
                 continue
-            out.append(asm.indication(label, _tidy(node.text), node.children, node.source, section, suffix))
+            initial, renewal = _split_phases(node.children)
+            if renewal and initial:
+                out.append(asm.indication(label, _tidy(node.text), initial, node.source, section, suffix))
+                out.append(asm.indication(label, _tidy(node.text), renewal, node.source, section, " (continuation)"))
+            else:
+                out.append(asm.indication(label, _tidy(node.text), node.children, node.source, section, suffix))
         return out
     body = [n for n in nodes if n.kind != "label" and (n.children or n.kind == "item")]
     if not body:

@@ -151,6 +151,8 @@ class OutlineBuilder:
         prev_text = node.text
         starts_low = text[:1].islower() or text[:1] in "([&" or text[:1].isdigit() and not prev_text.endswith(".")
         if self.geometry and line.page == prev.page:
+            if _OPEN_END.search(prev_text) and line.indent >= node.text_x - 3:
+                return True
             if line.blank_before and not starts_low:
                 return False
             if node.kind == "item" and line.indent < node.text_x - 3:
@@ -166,7 +168,7 @@ class OutlineBuilder:
     # -- the one entry point -------------------------------------------------
     def add(self, line: Line) -> None:
         text = line.text
-        kind = heading_kind(text)
+        kind = heading_kind(text, numbered=line.heading)
         if kind is not None and (line.heading or not self._is_sentence(text)):
             self._new_section(kind, text.strip(" :#"), line)
             self.section.lines.append(line)
@@ -204,6 +206,9 @@ class OutlineBuilder:
             self.last.raw = _join(self.last.raw, text)
             self.last.text, self.last.connector = logic.trailing_connector(self.last.raw)
             self.last.last = line
+            opens = self.last.raw.rstrip().endswith(":") or logic.find_cue(self.last.raw)
+            if self.last.kind == "para" and opens and not any(node is self.last for _, node in self.stack):
+                self.stack = self.stack + [("para", self.last)]  # a lead-in whose ":" came on a wrapped line
             return
         lead = logic.leading_connector(text)
         body, trailing = logic.trailing_connector(text)
@@ -212,11 +217,29 @@ class OutlineBuilder:
                     lead=lead, last=line, text_x=line.indent, raw="" if kind == "subheading" else text)
         if self.last is not None and lead and not self.last.connector:
             self.last.connector = lead
-        # A paragraph closes the open lists and may open a list of its own.
-        self.stack = []
-        self._attach(node, None)
+        # A paragraph closes the lists it is not indented under, and may open a list of its own.
+        owner = self._indented_under(line) if node.kind == "para" else None
+        if owner is None:
+            self.stack = []
+            self._attach(node, None)
+        else:
+            self.stack = self.stack[: owner + 1]
+            self._attach(node, self.stack[owner][1])
         if node.kind == "para" and (text.rstrip().endswith(":") or logic.find_cue(text)):
-            self.stack = [("para", node)]
+            self.stack = self.stack + [("para", node)]
+
+    def _indented_under(self, line: Line) -> int | None:
+        """Stack index of the deepest open item whose text this paragraph is indented under, if any.
+
+        Only with real indentation: a note indented inside a list item stays in
+        that item ("Authorization will be issued for 12 months" under its criteria).
+        """
+        for index in range(len(self.stack) - 1, -1, -1):
+            style, node = self.stack[index]
+            if style != "para" and node.kind == "item" and line.indent > 0 \
+                    and line.indent >= node.text_x - (3 if self.geometry else 1):
+                return index
+        return None
 
     def _is_subheading(self, line: Line) -> bool:
         """A heading by layout (Markdown '#', bold PDF line) that names no known section: an indication's name."""

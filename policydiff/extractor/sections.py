@@ -68,8 +68,26 @@ def _normalize_heading(name: str) -> str:
     return name
 
 
-def heading_kind(text: str) -> str | None:
-    """The section kind a whole line names, or None when it is not a known heading."""
+_NUMBERED = re.compile(r"^\s*(?:[IVX]{1,4}|[A-Z]|\d{1,2})[.)]\s+(?=[A-Za-z])")
+
+
+def heading_kind(text: str, numbered: bool = False) -> str | None:
+    """The section kind a whole line names, or None when it is not a known heading.
+
+    With `numbered`, a leading "2." or "IV." is allowed ("2. Coverage Criteria"), and a
+    footnote letter glued to the last word ("Criteriaa") is tolerated.
+    """
+    if numbered and _NUMBERED.match(text):
+        text = _NUMBERED.sub("", text, count=1)
+    kind = _heading_kind(text)
+    if kind is None and numbered:
+        trimmed = re.sub(r"([a-z])[a-z]?\s*:?\s*$", r"\1", text.rstrip(" :"))
+        if trimmed != text.rstrip(" :"):
+            kind = _heading_kind(trimmed)
+    return kind
+
+
+def _heading_kind(text: str) -> str | None:
     m = _HEADING_TEXT.match(text)
     if not m or len(text) > 90:
         return None
@@ -78,10 +96,11 @@ def heading_kind(text: str) -> str | None:
         if pattern.match(name):
             return kind
     if "/" in name:  # "Policy/Criteria", "Coverage/Limitations": the most telling part names the kind
-        kinds = [heading_kind(part) for part in name.split("/") if part.strip()]
-        for kind in ("criteria", "exclusion", "coding", "references", "history", "definitions", "background"):
-            if kind in kinds:
-                return kind
+        kinds = [_heading_kind(part) for part in name.split("/") if part.strip()]
+        if None not in kinds:
+            for kind in ("criteria", "exclusion", "coding", "references", "history", "definitions", "background"):
+                if kind in kinds:
+                    return kind
     return None
 
 
