@@ -42,6 +42,9 @@ class Built:
 def clean_label(text: str) -> str:
     """The indication's name from its heading text, without lead-in, citations or code lists."""
     head = text.strip()
+    first = re.match(r"^(?P<s>[^.]{3,80}?[a-z)\]])\.\s+[A-Z]", head)
+    if first and len(first.group("s").split()) <= 10:
+        head = first.group("s")  # "Asthma. Approve for the duration noted if ..."
     m = _LABEL_CUT.search(head)
     if m and m.start() > 2:
         head = head[: m.start()]
@@ -140,6 +143,11 @@ def _indication_level(nodes: list[Node]) -> list[Node] | None:
             items = [n for n in parents[0].children if n.kind == "item"]
     if not items:
         return None
+    # The indication list is the numbering style whose items carry criteria; a product bullet above it is not.
+    styles = [n.style for n in items if n.children]
+    if styles:
+        dominant = max(set(styles), key=styles.count)
+        items = [n for n in items if n.style == dominant]
     with_children = sum(1 for n in items if n.children)
     stated = sum(1 for n in items if _STATUS_MN.search(n.text) or _STATUS_INV.search(n.text)
                  or logic.find_cue(n.text))
@@ -151,13 +159,14 @@ def _indication_level(nodes: list[Node]) -> list[Node] | None:
 _APPROVAL_TERM = re.compile(r"^\W*(?:initial\s+|re-?)?(?:authori[sz]ation|approval)s?\s+(?:will\s+be|is|are|may\s+be)\s+"
                             r"(?:issued|granted|given|approved|valid)\s+for\b", re.I)
 """"Authorization will be issued for 12 months": how long an approval lasts, not a criterion for it."""
-_PHASE_HEAD = re.compile(r"^\W*(?:initial|reauthori[sz]ation|renewal|continuation|continued)\b", re.I)
+_PHASE_HEAD = re.compile(r"^\W*(?:initial|reauthori[sz]ation|renewal|continuation|continued|(?:the\s+)?patient\s+is\s+"
+                         r"currently\s+(?:receiving|on|taking))\b", re.I)
 
 
 def _split_phases(children: list[Node]) -> tuple[list[Node], list[Node]]:
     """Initial and renewal criteria under one indication ("1. Initial Authorization", "2. Reauthorization")
     are two sets of criteria, not one: split them."""
-    heads = [c for c in children if c.kind == "item" and _PHASE_HEAD.match(c.text) and len(c.text.split()) <= 6]
+    heads = [c for c in children if c.kind == "item" and _PHASE_HEAD.match(c.text)]
     if len(heads) < 2:
         return children, []
     renewal = [c for c in children if c in heads and RENEWAL.search(c.text)]
@@ -292,7 +301,7 @@ def _section_indications(asm: Assembler, section: Section, title: str | None, su
                 out.append(asm.indication(label, _tidy(node.text), node.children, node.source, section, suffix))
         return out
     body = [n for n in nodes if n.kind != "label" and (n.children or n.kind == "item")]
-    if not body:
+    if not body or len(body) == 1 and not body[0].children:
         return []
     lead = next((n for n in nodes if n.children), None)
     label = clean_label(title or section.title or "Policy criteria")

@@ -58,7 +58,7 @@ _HEADING_TEXT = re.compile(r"^\s*(?:#+\s*)?(?P<name>[A-Za-z][A-Za-z0-9 ,&/()'’
 _INLINE_HEADING = re.compile(r"^\s*(?P<name>[A-Za-z][A-Za-z ,&/()'’\-–]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
 
 RENEWAL = re.compile(r"\b(?:renewal|continuation|continued|re-?authori[sz]ation|recertification|reauthori[sz]"
-                     r"ation)\b", re.IGNORECASE)
+                     r"ation|currently\s+(?:receiving|on|taking))\b", re.IGNORECASE)
 
 
 def _normalize_heading(name: str) -> str:
