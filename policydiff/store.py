@@ -80,6 +80,8 @@ class _Prepared:
     error: str | None = None
     effective: str = ""
     """The version's date: --effective if given, else `version_date` of the document."""
+    content: str = ""
+    """policy.json as stored: serialised here, in the worker, not under the store lock."""
 
 
 @dataclass
@@ -111,7 +113,7 @@ def _prepare(path: str, identity: Identity) -> _Prepared:
         text = "\n".join(ln.text for ln in doc.lines) + "\n"
         policy = apply_identity(policy, identity, path)
         effective = policy.dates.effective if identity.effective else version_date(policy)
-        return _Prepared(path, policy, text, effective=effective or "")
+        return _Prepared(path, policy, text, effective=effective or "", content=to_json(policy))
     except PolicyDiffError as exc:
         return _Prepared(path, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop a batch
@@ -262,7 +264,8 @@ class Store:
         versions = history.setdefault(name, [])
         newest = max(versions, key=_order) if versions else None
         same_day = next((v for v in versions if v.effective == effective), None)
-        content = to_json(policy)
+        content = item.content or to_json(policy)
+
         def stored(version: Version) -> tuple[str, str]:
             if version.rev in pending:  # committed earlier in this batch
                 return pending[version.rev]
