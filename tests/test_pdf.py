@@ -195,3 +195,19 @@ def test_500_page_pdf_stays_under_300_mb(tmp_path):
     assert proc.returncode == 0, proc.stderr
     pages, peak_kb = map(int, proc.stdout.split())
     assert pages == 500 and peak_kb < 300 * 1024, f"peak RSS {peak_kb / 1024:.0f} MB"
+
+
+def test_two_column_page_reads_column_by_column():
+    """The fixture's references page is set in two columns; its text must come out in reading order."""
+    from policydiff.extractor.sources import read_document
+
+    doc = read_document(FIXTURES / "northwind__bariatric-surgery__2025-03-01.pdf")
+    last_page = max(ln.page for ln in doc.lines)
+    rows = [ln for ln in doc.lines if ln.page == last_page]
+    lefts = [ln for ln in rows if ln.indent < 200]
+    rights = [ln for ln in rows if ln.indent >= 200]
+    assert lefts and rights, "the page should have two columns"
+    order = [id(ln) for ln in rows]
+    assert max(order.index(id(ln)) for ln in lefts) < min(order.index(id(ln)) for ln in rights)
+    text = " ".join(ln.text for ln in rows)
+    assert text.index("Example reference list") < text.index("Further reading")
