@@ -10,7 +10,6 @@ import json
 import os
 import sys
 from functools import wraps
-from pathlib import Path
 
 import click
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace

@@ -1,5 +1,4 @@
 """Real documents from ../shared: the seeds against gold, every corpus text without an error."""
-import json
 import subprocess
 import sys
 

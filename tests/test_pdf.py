@@ -1,6 +1,5 @@
 """The PDF path: same normalized policy as the text, page provenance, real PDFs, bad PDFs, memory."""
 import json
-import resource
 import subprocess
 import sys
 from dataclasses import replace
