@@ -65,7 +65,8 @@ _LEADING = re.compile(r"^\W*(and|or)\b\W*", re.I)
 
 def trailing_connector(text: str) -> tuple[str, str | None]:
     """"Tumors are accessible; and" → ("Tumors are accessible;", "and")."""
-    m = _TRAILING.search(text)
+    offset = max(len(text) - 40, 0)  # the connector is at the end: search only the tail (texts grow line by line)
+    m = _TRAILING.search(text, offset)
     if not m or len(text) - len(m.group(0)) < 3:
         return text, None
     word = m.group(1).lower()

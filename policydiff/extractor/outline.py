@@ -151,14 +151,14 @@ class OutlineBuilder:
         prev_text = node.text
         starts_low = text[:1].islower() or text[:1] in "([&" or text[:1].isdigit() and not prev_text.endswith(".")
         if self.geometry and line.page == prev.page:
-            if _OPEN_END.search(prev_text) and line.indent >= node.text_x - 3:
+            if _OPEN_END.search(prev_text[-30:]) and line.indent >= node.text_x - 3:
                 return True
             if line.blank_before and not starts_low:
                 return False
             if node.kind == "item" and line.indent < node.text_x - 3:
                 return starts_low and not line.blank_before
             return True
-        if starts_low or _OPEN_END.search(prev_text):
+        if starts_low or _OPEN_END.search(prev_text[-30:]):
             return True
         long_prev = len(prev.text) + prev.indent >= 0.72 * self.width
         if line.blank_before:
@@ -206,7 +206,7 @@ class OutlineBuilder:
             self.last.raw = _join(self.last.raw, text)
             self.last.text, self.last.connector = logic.trailing_connector(self.last.raw)
             self.last.last = line
-            opens = self.last.raw.rstrip().endswith(":") or logic.find_cue(self.last.raw)
+            opens = self.last.raw.rstrip().endswith(":") or logic.find_cue(self.last.raw[-160:])
             if self.last.kind == "para" and opens and not any(node is self.last for _, node in self.stack):
                 self.stack = self.stack + [("para", self.last)]  # a lead-in whose ":" came on a wrapped line
             return
