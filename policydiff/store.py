@@ -27,14 +27,14 @@ import re
 import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from filelock import FileLock
 
 from .errors import PolicyDiffError, StoreError
-from .normalized.schema import Dates, Policy, from_json, to_json
+from .normalized.schema import Policy, from_json, to_json
 from .normalized.vocabulary import slugify
 
 LOCK_TIMEOUT_S = 600
@@ -89,7 +89,6 @@ class Identity:
     policy_id: str | None = None
     effective: str | None = None
     message: str | None = None
-    overrides: dict = field(default_factory=dict)
 
 
 def parse_ref(ref: str) -> tuple[str, str | None]:
@@ -579,4 +578,4 @@ def _extract_all(files: list[str], identity: Identity, workers: int | None, prog
     return results
 
 
-__all__ = ["Store", "Identity", "Version", "PolicySummary", "AddResult", "parse_ref", "Dates"]
+__all__ = ["Store", "Identity", "Version", "PolicySummary", "AddResult", "parse_ref"]

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from ..normalized.schema import Criterion, Group, Indication, Policy, Threshold
+from ..normalized.schema import Criterion, Group, Indication, Policy
+from .limits import format_limit
 
 _MD_SPECIAL = re.compile(r"([\\`*{}\[\]<>!|~]|(?<!\w)_|_(?!\w)|^#|^[+-](?=\s))")
 
@@ -18,16 +19,6 @@ def md_escape(text: str | None) -> str:
         return ""
     text = text.replace("&", "&amp;").replace("\n", " ")
     return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def format_threshold(t: Threshold | None) -> str:
-    if t is None:
-        return "not specified"
-    symbol = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "=": "="}.get(t.op, t.op)
-    unit = "" if t.unit in (None, "count") else (t.unit if t.unit == "%" else f" {t.unit}")
-    if t.op == "between" and isinstance(t.value, tuple):
-        return f"{t.value[0]}–{t.value[1]}{unit}"
-    return f"{symbol} {t.value}{unit}"
 
 
 def logic_phrase(group: Group) -> str:
@@ -53,7 +44,7 @@ def _tree_lines(group: Group, depth: int, escape) -> list[str]:
 def _criterion_line(c: Criterion, escape) -> str:
     parts = [escape(c.text)]
     if c.thresholds:
-        parts.append("[" + "; ".join(f"{t.measure} {format_threshold(t)}" for t in c.thresholds) + "]")
+        parts.append("[" + "; ".join(f"{t.measure} {format_limit(t)}" for t in c.thresholds) + "]")
     if c.negated:
         parts.append("(negated)")
     if c.source:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..normalized.schema import Dates, DocumentInfo, Policy
+from ..normalized.schema import DocumentInfo, Policy
 from .codes import read_codes
 from .indications import assemble
 from .metadata import read_dates, read_payer, read_policy_id, read_title
@@ -49,7 +49,7 @@ def extract_document(doc: Document) -> Policy:
         payer=read_payer(all_text),
         policy_id=read_policy_id(front),
         title=title,
-        dates=dates if isinstance(dates, Dates) else Dates(),
+        dates=dates,
         codes=tuple(read_codes(coding, sentences)),
         indications=tuple(built.indications),
         exclusions=tuple(built.exclusions),

@@ -15,7 +15,6 @@ HCPCS = r"[A-V]\d{4}"
 _CODE = re.compile(rf"(?<![\w./-])({CPT}|{HCPCS})(?![\w/-])")
 _CODE_CONTEXT = re.compile(r"\b(?:cpt|hcpcs|codes?|procedure codes?)\b", re.I)
 _TABLE_ROW = re.compile(rf"^\s*({CPT}|{HCPCS})\b\s*[-–:]?\s*(?P<desc>[A-Za-z].*)?$")
-_RANGE = re.compile(rf"({CPT})\s*[-–]\s*({CPT})")
 _PRIOR_AUTH = re.compile(r"\b(?:prior\s+(?:approval|authori[sz]ation)|pre-?(?:certification|authori[sz]ation)|"
                          r"precertification)\b[^.]*\b(?:required|requires|needed)\b|\brequires?\s+prior\s+"
                          r"(?:approval|authori[sz]ation)\b", re.I)

@@ -12,13 +12,13 @@ Three layouts cover the genre:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..normalized.schema import Criterion, Group, Indication, Source, Threshold
 from ..normalized.vocabulary import indication_key
 from . import logic
 from .codes import codes_in
-from .outline import LABEL_LINE, Node, Section
+from .outline import Node, Section
 from .sections import RENEWAL
 from .thresholds import is_negated, read_thresholds
 
@@ -95,7 +95,7 @@ class Assembler:
                 continue
             else:
                 items.append(self.criterion(child, context, where))
-        connectors = [c.connector or _lead_of(nxt) for c, nxt in zip(children, children[1:])]
+        connectors = [c.connector or nxt.lead for c, nxt in zip(children, children[1:])]
         reading = logic.resolve(logic.find_cue(lead_text), connectors, where)
         if reading.warning:
             self.warnings.append(reading.warning)
@@ -119,10 +119,6 @@ class Assembler:
         codes = tuple(dict.fromkeys(c for sentence in [lead_text] for c in codes_in(sentence)))
         key = indication_key(label) + ("-continuation" if suffix else "")
         return Indication(key, label + suffix, criteria, _status(lead_text, section.kind), codes, source)
-
-
-def _lead_of(node: Node) -> str | None:
-    return node.lead
 
 
 def _tidy(text: str) -> str:
@@ -235,14 +231,9 @@ def assemble(sections: list[Section], title: str | None) -> Built:
     for ind in built.indications:
         n = seen.get(ind.key, 0)
         seen[ind.key] = n + 1
-        unique.append(ind if n == 0 else _rekey(ind, f"{ind.key}-{n + 1}"))
+        unique.append(ind if n == 0 else replace(ind, key=f"{ind.key}-{n + 1}"))
     built.indications = unique
     return built
-
-
-def _rekey(ind: Indication, key: str) -> Indication:
-    from dataclasses import replace
-    return replace(ind, key=key)
 
 
 def _subheading_blocks(asm: Assembler, section: Section, suffix: str) -> list[Indication]:
@@ -351,4 +342,4 @@ def statement_fallback(sections: list[Section]) -> list[Indication]:
     return out
 
 
-__all__ = ["assemble", "clean_label", "Built", "LABEL_LINE"]
+__all__ = ["assemble", "clean_label", "Built"]
