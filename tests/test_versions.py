@@ -193,7 +193,7 @@ def test_blame_names_the_version_that_introduced_each_wording(store):
 def test_ibrance_diff_gold():
     shared = need_shared()
     proc = subprocess.run([sys.executable, str(shared / "tools" / "score.py"), "diff",
-                           *map(str, sorted((shared / "gold").glob("diff__*.json"))), "--cmd",
+                           *map(str, sorted((shared / "gold").glob("diff__fep-bcbsa__ibrance*.json"))), "--cmd",
                            " ".join(policydiff_cmd()), "--min", "1.0"], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout
 
