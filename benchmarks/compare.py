@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from policydiff.diffs import render_compare  # noqa: E402
-from policydiff.diffs.compare import compare  # noqa: E402
-from policydiff.normalized.schema import Criterion, Group, Indication, Policy, Threshold  # noqa: E402
-from policydiff.normalized.vocabulary import indication_key  # noqa: E402
+from policydiff.diffs.compare import compare
+from policydiff.normalized.schema import Criterion, Group, Indication, Policy, Threshold
+from policydiff.normalized.vocabulary import indication_key
+from policydiff.render import compare as render_compare
 
 NAMES = ["Hepatocellular carcinoma", "Prostate cancer", "Renal cell carcinoma", "Soft tissue sarcoma",
          "Neuroendocrine tumors", "Morbid obesity", "Obstructive sleep apnea", "Atopic dermatitis", "Asthma",
@@ -30,11 +30,12 @@ WORDING = ["", " (primary)", " in adults", ", localized", " — initial therapy"
 
 def make_policy(n: int, indications: int, rng: random.Random) -> Policy:
     inds = []
-    for k, name in enumerate(rng.sample(NAMES, indications)):
+    for name in rng.sample(NAMES, indications):
         label = name + rng.choice(WORDING)
         crit = (
             Criterion(f"Lesion ≤ {rng.randint(3, 7)} cm", (Threshold("lesion_size", "<=", rng.randint(3, 7), "cm"),)),
-            Criterion(f"Age {rng.choice([18, 21])} years or older", (Threshold("age", ">=", rng.choice([18, 21]), "years"),)),
+            Criterion(f"Age {rng.choice([18, 21])} years or older",
+                      (Threshold("age", ">=", rng.choice([18, 21]), "years"),)),
             Criterion("Not a candidate for surgical resection", (), negated=True),
             Group("any", (Criterion(f"PSA < {rng.choice([8, 10, 20])} ng/mL",
                                     (Threshold("psa", "<", rng.choice([8, 10, 20]), "ng/mL"),)),

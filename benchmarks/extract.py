@@ -26,7 +26,7 @@ import pypdfium2 as pdfium
 from fpdf import FPDF
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from policydiff.extractor import extract  # noqa: E402
+from policydiff.extractor import extract
 
 
 def make_pdf(pages: int, path: Path) -> Path:
@@ -100,7 +100,8 @@ def report(rows: list[tuple[str, int, dict[str, float]]]) -> None:
           f"{'extract/floor':>14} {'pdfplumber/extract':>19}")
     for name, pages, m in rows:
         print(f"{name[:46]:<46} {pages:>5} {m['pypdfium2']:>8.2f}ms {m['pdfplumber']:>9.1f}ms {m['extract()']:>8.2f}ms "
-              f"{m['CLI']:>6.1f}ms {m['extract()'] / m['pypdfium2']:>13.1f}x {m['pdfplumber'] / m['extract()']:>18.1f}x")
+              f"{m['CLI']:>6.1f}ms {m['extract()'] / m['pypdfium2']:>13.1f}x "
+              f"{m['pdfplumber'] / m['extract()']:>18.1f}x")
 
 
 def main() -> None:

@@ -19,8 +19,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from policydiff.store import Store  # noqa: E402
-from tests.fixtures.variants import variant  # noqa: E402
+from policydiff.ingest import add
+from policydiff.store import Store
+from tests.fixtures.variants import variant
 
 
 def main() -> None:
@@ -37,9 +38,10 @@ def main() -> None:
             folder.mkdir()
             for p in range(args.policies):
                 (folder / f"p{p:04d}.txt").write_text(variant(p, version), encoding="utf-8")
-            store.add([folder])
+            add(store, [folder])
         start = time.perf_counter()
         history = store.versions_between()
+        store.read([v for _, versions in history for v in versions])
         read = time.perf_counter() - start
         exe = Path(sys.executable).with_name("policydiff")
         cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "policydiff"]

@@ -20,7 +20,7 @@ FORMATS_POLICY = click.Choice(["json", "md", "text"])
 
 
 def _fail_cleanly(func):
-    """Turn our own errors, and a closed stdout, into the exit codes CONTRACT.md promises."""
+    """Turn our own errors, and a closed stdout, into the exit codes docs/contract.md promises."""
     @wraps(func)
     def wrapper(*args, **kwargs):
         try:
@@ -50,11 +50,15 @@ def main(ctx: click.Context, store_dir: str | None) -> None:
 def extract(path: str, fmt: str) -> None:
     """Extract one PDF, text or Markdown policy into the normalized schema."""
     from .extractor import extract as run
-    from .normalized import to_json
-    from .diffs.render_policy import render_markdown, render_text
 
-    policy = run(path)
-    click.echo({"json": to_json, "md": render_markdown, "text": render_text}[fmt](policy), nl=False)
+    click.echo(_render_policy(fmt)(run(path)), nl=False)
+
+
+def _render_policy(fmt: str):
+    from .normalized import to_json
+    from .render.policy import render_markdown, render_text
+
+    return {"json": to_json, "md": render_markdown, "text": render_text}[fmt]
 
 
 def _store(ctx: click.Context):
@@ -74,17 +78,18 @@ def _store(ctx: click.Context):
 @_fail_cleanly
 def add(ctx, paths, payer, policy_id, effective, message, workers) -> None:
     """Extract documents (files or folders) and commit each as a version in the store."""
-    from .store import Identity
+    from .ingest import Identity
+    from .ingest import add as run
 
-    results = _store(ctx).add(list(paths), Identity(payer, policy_id, effective, message), workers=workers,
-                              progress=sys.stderr.isatty())
+    results = run(_store(ctx), list(paths), Identity(payer, policy_id, effective, message), workers=workers,
+                  progress=sys.stderr.isatty())
     failed = 0
     for r in results:
         if r.status == "failed":
             failed += 1
             click.echo(f"policydiff: failed: {r.error}", err=True)
         else:
-            click.echo(f"{r.status:<10} {r.policy}@{r.effective}  {r.rev[:10]}  {r.path}")
+            click.echo(f"{r.status:<10} {r.policy}@{r.effective}  {(r.rev or '')[:10]}  {r.path}")
     if failed:
         rest = "the others were stored" if failed < len(results) else "nothing was stored"
         click.echo(f"policydiff: {failed} of {len(results)} document(s) failed; {rest}", err=True)
@@ -117,11 +122,7 @@ def log(ctx, policy) -> None:
 @_fail_cleanly
 def show(ctx, ref, fmt) -> None:
     """One stored version: POLICY, POLICY@YYYY-MM-DD, POLICY@~1 or POLICY@COMMIT."""
-    from .diffs.render_policy import render_markdown, render_text
-    from .normalized import to_json
-
-    policy = _store(ctx).show(ref)
-    click.echo({"json": to_json, "md": render_markdown, "text": render_text}[fmt](policy), nl=False)
+    click.echo(_render_policy(fmt)(_store(ctx).show(ref)), nl=False)
 
 
 @main.command()
@@ -134,20 +135,6 @@ def sync(ctx, remote) -> None:
     click.echo(f"synced with {remote} at {head[:10]}")
 
 
-def _load(ctx: click.Context, spec: str):
-    """A file path, or a stored policy `payer/policy[@rev]`."""
-    from pathlib import Path as _Path
-
-    from .extractor import extract as run
-    from .store import Store
-
-    if _Path(spec).exists():
-        return run(spec)
-    if "/" in spec and not spec.startswith((".", "/")):
-        return Store(ctx.obj["store"]).show(spec)
-    return run(spec)  # reports "no such file"
-
-
 @main.command(name="compare")
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html", "csv"]), default="text",
@@ -157,15 +144,17 @@ def _load(ctx: click.Context, spec: str):
 @_fail_cleanly
 def compare_cmd(ctx, sources, fmt, indication) -> None:
     """Compare 2 or more policies (files or stored PAYER/POLICY[@REV]) indication by indication."""
-    from .diffs import render_compare
     from .diffs.compare import compare
+    from .history import load
+    from .render import compare as render
 
     if len(sources) < 2:
         raise click.UsageError("compare needs at least two policies")
-    result = compare([_load(ctx, s) for s in sources], list(sources), indication)
-    render = {"json": render_compare.to_json, "md": render_compare.render_markdown, "html": render_compare.render_html,
-              "csv": render_compare.render_csv, "text": render_compare.render_text}[fmt]
-    click.echo(render(result), nl=False)
+    store = _store(ctx)
+    result = compare([load(s, store) for s in sources], list(sources), indication)
+    output = {"json": render.to_json, "md": render.render_markdown, "html": render.render_html,
+              "csv": render.render_csv, "text": render.render_text}[fmt]
+    click.echo(output(result), nl=False)
     sys.exit(1 if result.has_differences else 0)
 
 
@@ -178,33 +167,21 @@ def compare_cmd(ctx, sources, fmt, indication) -> None:
 @_fail_cleanly
 def diff_cmd(ctx, sources, from_rev, to_rev, fmt) -> None:
     """What changed: `diff OLD_FILE NEW_FILE`, or `diff PAYER/POLICY [--from REV] [--to REV]` over the store."""
-    from .diffs import render_diff
     from .diffs.versions import diff_policies
-    from .store import Store, parse_ref
+    from .history import diff_stored, load
+    from .render import diff as render
 
+    store = _store(ctx)
     if len(sources) == 2:
-        old, new = _load(ctx, sources[0]), _load(ctx, sources[1])
+        old, new = load(sources[0], store), load(sources[1], store)
         result = diff_policies(old, new, new.policy_id or "", sources[0], sources[1])
     elif len(sources) == 1:
-        store = Store(ctx.obj["store"])
-        name, rev = parse_ref(sources[0])
-        newer = store.resolve(f"{name}@{to_rev or rev}" if (to_rev or rev) else name)
-        if from_rev:
-            older = store.resolve(f"{name}@{from_rev}")
-        else:
-            versions = store.log(name)
-            position = next(i for i, v in enumerate(versions) if v.rev == newer.rev)
-            if position + 1 >= len(versions):
-                raise click.UsageError(f"{name} has no version before {newer.effective}; nothing to diff")
-            older = versions[position + 1]
-        result = diff_policies(store.show(f"{name}@{older.rev}"), store.show(f"{name}@{newer.rev}"), name,
-                               older.rev, newer.rev)
-        result.old_effective, result.new_effective = older.effective, newer.effective
+        result = diff_stored(store, sources[0], from_rev, to_rev)
     else:
         raise click.UsageError("diff takes OLD NEW (two documents) or one stored PAYER/POLICY")
-    render = {"json": render_diff.diff_to_json, "md": render_diff.diff_markdown, "html": render_diff.diff_html,
-              "text": render_diff.diff_text}[fmt]
-    click.echo(render(result), nl=False)
+    output = {"json": render.diff_to_json, "md": render.diff_markdown, "html": render.diff_html,
+              "text": render.diff_text}[fmt]
+    click.echo(output(result), nl=False)
     sys.exit(1 if result else 0)
 
 
@@ -217,19 +194,12 @@ def diff_cmd(ctx, sources, from_rev, to_rev, fmt) -> None:
 @_fail_cleanly
 def report(ctx, since, until, payer, fmt) -> None:
     """Annual-review change report over the whole store."""
-    from .diffs import render_diff
-    from .diffs.versions import diff_policies
-    from .store import Store
+    from .history import annual_report
+    from .render import diff as render
 
-    result = render_diff.Report(since, until)
-    for name, versions in Store(ctx.obj["store"]).versions_between(since, until, payer):
-        result.reviewed.append(name)
-        for (old_v, old), (new_v, new) in zip(versions, versions[1:]):
-            d = diff_policies(old, new, name, old_v.rev, new_v.rev)
-            d.old_effective, d.new_effective = old_v.effective, new_v.effective
-            result.diffs.append(d)
-    render = {"json": render_diff.report_to_json, "md": render_diff.report_markdown, "html": render_diff.report_html}[fmt]
-    click.echo(render(result), nl=False)
+    result = annual_report(_store(ctx), since, until, payer)
+    output = {"json": render.report_to_json, "md": render.report_markdown, "html": render.report_html}[fmt]
+    click.echo(output(result), nl=False)
 
 
 @main.command()
@@ -238,14 +208,10 @@ def report(ctx, since, until, payer, fmt) -> None:
 @_fail_cleanly
 def blame(ctx, policy) -> None:
     """For each current criterion, the version that introduced its current wording."""
-    from .diffs.render_diff import blame_text
-    from .diffs.versions import blame as blame_rows
-    from .store import Store
+    from .history import blame as run
+    from .render.diff import blame_text
 
-    store = Store(ctx.obj["store"])
-    name = policy.split("@")[0]
-    history = [(v.rev, v.effective, store.show(f"{name}@{v.rev}")) for v in reversed(store.log(name))]
-    click.echo(blame_text(blame_rows(history)), nl=False)
+    click.echo(blame_text(run(_store(ctx), policy)), nl=False)
 
 
 @main.command()

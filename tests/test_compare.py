@@ -5,12 +5,12 @@ import json
 
 import pytest
 
-from policydiff.diffs import render_compare
 from policydiff.diffs.align import align
 from policydiff.diffs.compare import compare
 from policydiff.diffs.limits import stricter
 from policydiff.extractor import extract
 from policydiff.normalized.schema import Threshold
+from policydiff.render import compare as render_compare
 
 from .browser import render_dom, screenshot
 from .conftest import EXAMPLES, GOLDEN, check_golden, need_shared, run_cli
@@ -65,11 +65,11 @@ def test_seed_psa_roles_say_more_than_8_vs_10(seeds):
     c = compare(seeds)
     prostate = next(r for r in c.rows if r.key == "prostate-cancer")
     psa = next(m for m in prostate.thresholds if m.measure == "psa")
-    assert [v.value for v in psa.values] == [8, 10] and psa.strictest == [0]
+    assert [v.value for v in psa.values] == [8, 10] and psa.strictest == (0,)
     assert psa.roles[0] == "one of 3 alternatives"
     assert psa.roles[1].startswith("required, together with life_expectancy > 10 years")
     life = next(m for m in prostate.thresholds if m.measure == "life_expectancy")
-    assert life.values[0] is None and life.strictest == [] and "not specified by #1" in life.verdict
+    assert life.values[0] is None and life.strictest == () and "not specified by #1" in life.verdict
 
 
 def test_seed_compare_gold_scores_perfectly():
@@ -105,9 +105,9 @@ def test_example_alignment_uses_the_vocabulary(examples):
 def test_example_limits(examples):
     adult = examples.rows[0]
     age = next(m for m in adult.thresholds if m.measure == "age")
-    assert [v.value for v in age.values] == [18, 21] and age.strictest == [1]
+    assert [v.value for v in age.values] == [18, 21] and age.strictest == (1,)
     duration = next(m for m in adult.thresholds if m.measure == "treatment_duration")
-    assert [v.value for v in duration.values] == [6, 3] and duration.strictest == [0]
+    assert [v.value for v in duration.values] == [6, 3] and duration.strictest == (0,)
 
 
 @pytest.mark.parametrize("fmt,name", [("md", "compare-examples.md"), ("csv", "compare-examples.csv"),

@@ -49,3 +49,21 @@ def test_ci_runs_the_readme_test_command():
     assert len(commands) == 2, commands
     test_command = next(c for c in commands if "pytest" in c)
     assert test_command in ci.splitlines()
+
+
+def test_readme_python_example_runs(tmp_path):
+    """The README's Python example, run as written, in a folder holding a copy of examples/."""
+    import shutil
+    import subprocess
+    import sys
+
+    [code] = re.findall(r"```python\n(.*?)```", README, re.S)
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    env = {"GIT_AUTHOR_NAME": "Doc Test", "GIT_AUTHOR_EMAIL": "doc@example.org", "GIT_COMMITTER_NAME": "Doc Test",
+           "GIT_COMMITTER_EMAIL": "doc@example.org", "HOME": str(tmp_path), "PATH": __import__("os").environ["PATH"]}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "# Policy comparison" in proc.stdout and "| adolescent-obesity |" not in proc.stdout.split("##")[0]
+    assert "NW-SURG-114: 2025-03-01 -> 2026-03-01  (MATERIAL)" in proc.stdout
+    assert (tmp_path / "policy-store" / "northwind-health-plan" / "nw-surg-114" / "policy.json").exists()

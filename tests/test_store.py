@@ -9,7 +9,8 @@ import git
 import pytest
 
 from policydiff.errors import StoreError
-from policydiff.store import Identity, Store, parse_ref
+from policydiff.ingest import Identity, add
+from policydiff.store import Store, parse_ref
 
 from .conftest import EXAMPLES, run_cli
 from .fixtures.variants import variant, write_variants
@@ -32,7 +33,7 @@ def fixed_identity(monkeypatch, tmp_path):
 
 def test_add_writes_canonical_files_and_trailers(tmp_path):
     store = Store(tmp_path / "store")
-    [result] = store.add([NW_2025])
+    [result] = add(store, [NW_2025])
     assert (result.status, result.policy, result.effective) == ("added", "northwind-health-plan/nw-surg-114", "2025-03-01")
     folder = tmp_path / "store" / "northwind-health-plan" / "nw-surg-114"
     text = (folder / "policy.json").read_text()
@@ -53,19 +54,19 @@ def test_same_inputs_give_the_same_commit_ids(tmp_path):
     heads = []
     for name in ("a", "b"):
         store = Store(tmp_path / name)
-        store.add([NW_2025])
-        store.add([NW_2026])
+        add(store, [NW_2025])
+        add(store, [NW_2026])
         heads.append(git.Repo(tmp_path / name).head.commit.hexsha)
     assert heads[0] == heads[1]
 
 
 def test_identical_content_makes_no_commit(tmp_path):
     store = Store(tmp_path / "store")
-    store.add([NW_2025])
+    add(store, [NW_2025])
     before = git.Repo(tmp_path / "store").head.commit.hexsha
     renamed = tmp_path / "renamed.txt"
     renamed.write_bytes(NW_2025.read_bytes())
-    [result] = store.add([renamed])
+    [result] = add(store, [renamed])
     assert result.status == "unchanged"
     assert git.Repo(tmp_path / "store").head.commit.hexsha == before
     proc = run_cli("--store", str(tmp_path / "store"), "add", str(NW_2025), env=FIXED)
@@ -74,8 +75,8 @@ def test_identical_content_makes_no_commit(tmp_path):
 
 def test_backfill_orders_versions_by_effective_date(tmp_path):
     store = Store(tmp_path / "store")
-    store.add([NW_2026])
-    [old] = store.add([NW_2025])
+    add(store, [NW_2026])
+    [old] = add(store, [NW_2025])
     assert old.status == "backfilled"
     log = store.log("northwind-health-plan/nw-surg-114")
     assert [v.effective for v in log] == ["2026-03-01", "2025-03-01"]
@@ -99,7 +100,7 @@ def test_backfill_orders_versions_by_effective_date(tmp_path):
 ])
 def test_unknown_refs_are_clear_errors(tmp_path, ref, message):
     store = Store(tmp_path / "store")
-    store.add([NW_2025])
+    add(store, [NW_2025])
     with pytest.raises(StoreError, match=message):
         store.show(ref)
     proc = run_cli("--store", str(tmp_path / "store"), "show", ref, check_codes=(2,))
@@ -127,7 +128,7 @@ def test_store_env_variable_is_the_default(tmp_path):
 
 def test_flags_override_identity_and_missing_identity_names_the_flag(tmp_path):
     store = Store(tmp_path / "store")
-    [r] = store.add([NW_2025], Identity(payer="Lake View Co-op", policy_id="X 9", effective="2024-12-31"))
+    [r] = add(store, [NW_2025], Identity(payer="Lake View Co-op", policy_id="X 9", effective="2024-12-31"))
     assert (r.policy, r.effective) == ("lake-view-co-op/x-9", "2024-12-31")
     no_payer = tmp_path / "anon.txt"
     no_payer.write_text(NW_2025.read_text().replace("NORTHWIND HEALTH PLAN", "").replace("Northwind Health Plan", "The plan"))
@@ -137,7 +138,7 @@ def test_flags_override_identity_and_missing_identity_names_the_flag(tmp_path):
 
 def test_hostile_names_stay_inside_the_store(tmp_path):
     store = Store(tmp_path / "store")
-    [r] = store.add([NW_2025], Identity(payer="../../../tmp/evil", policy_id="..;rm -rf ~"))
+    [r] = add(store, [NW_2025], Identity(payer="../../../tmp/evil", policy_id="..;rm -rf ~"))
     assert r.policy == "tmp-evil/rm-rf"
     assert (tmp_path / "store" / "tmp-evil" / "rm-rf" / "policy.json").exists()
     assert not (tmp_path / "evil").exists()
@@ -179,7 +180,7 @@ def test_kill_9_during_add_leaves_a_usable_store(tmp_path):
     cmd = __import__("tests.conftest", fromlist=["x"]).policydiff_cmd()
     env = {**os.environ, **FIXED}
     store_dir = tmp_path / "store"
-    Store(store_dir).add([tmp_path / "in" / "payer0000__v0.txt"])  # the store exists before the kill
+    add(Store(store_dir), [tmp_path / "in" / "payer0000__v0.txt"])  # the store exists before the kill
     proc = subprocess.Popen(cmd + ["--store", str(store_dir), "add", str(tmp_path / "in"), "--workers", "2"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.time() + 300
@@ -210,13 +211,13 @@ def test_sync_through_a_shared_bare_remote(tmp_path):
     remote = tmp_path / "remote.git"
     git.Repo.init(remote, bare=True, initial_branch="main")
     alice, bob = Store(tmp_path / "alice"), Store(tmp_path / "bob")
-    alice.add([NW_2025])
+    add(alice, [NW_2025])
     git.Repo(alice.path).create_remote("origin", str(remote))
     alice.sync()
     git.Repo.clone_from(str(remote), bob.path)
-    bob.add([LAKESHORE])
+    add(bob, [LAKESHORE])
     bob.sync()
-    alice.add([NW_2026])
+    add(alice, [NW_2026])
     alice.sync()  # pulls bob's version with rebase, then pushes
     bob.sync()
     for store in (alice, bob):
@@ -226,6 +227,6 @@ def test_sync_through_a_shared_bare_remote(tmp_path):
 
 def test_sync_without_a_remote_says_how_to_add_one(tmp_path):
     store = Store(tmp_path / "store")
-    store.add([NW_2025])
+    add(store, [NW_2025])
     with pytest.raises(StoreError, match="remote add origin"):
         store.sync()

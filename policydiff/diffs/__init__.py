@@ -1,1 +1,1 @@
-"""Alignment, cross-payer comparison, version diffs and their renderers."""
+"""Alignment, cross-payer comparison and version diffs: the computed results every renderer shows."""

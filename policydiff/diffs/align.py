@@ -1,36 +1,78 @@
-"""Pairing indications across policies: one-to-one, each pair with its score and how it was found.
+"""Pairing things across two policies: one one-to-one pass, used for indications, criteria, groups and limits.
 
-Evidence, strongest first: the same canonical key; one policy's indication
-named (by any synonym) in the other's label or criteria ("primary
-hepatocellular origin" inside "Hepatic lesions"); then fuzzy similarity of
-labels and criteria text (rapidfuzz). Pairs below `cutoff` are not made;
-pairs below `confident` are made but marked low-confidence, so a report can
-show them instead of hiding a doubtful match.
+`pair(left, right, scorer, cutoff)` scores every left × right combination,
+takes the best pairs first (ties broken by document order), never uses an
+item twice, and refuses pairs below `cutoff`; what is left unpaired becomes
+only-left / only-right. Each caller supplies its own evidence as a scorer.
+
+For indications the evidence, strongest first, is: the same canonical key;
+one policy's indication named (by any synonym) in the other's label or
+criteria ("primary hepatocellular origin" inside "Hepatic lesions"); then
+fuzzy similarity of labels and criteria text (rapidfuzz). Pairs below
+`CONFIDENT` are made but marked low-confidence, so a report can show them
+instead of hiding a doubtful match.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal, TypeVar
 
 from rapidfuzz import fuzz
 
-from ..normalized.schema import Criterion, Indication, iter_criteria
+from ..normalized.schema import Indication, iter_criteria
 from ..normalized.vocabulary import mentions, normalize_label
 
 CUTOFF = 0.55
 CONFIDENT = 0.75
 
+A = TypeVar("A")
+B = TypeVar("B")
+Method = Literal["key", "synonym", "fuzzy", "text", "first", ""]
+
 
 @dataclass(frozen=True)
-class Match:
+class Pair:
+    """Positions of a left and a right item (None for the side that has none), the score and its evidence."""
+
     left: int | None
     right: int | None
     score: float
-    method: str
-    """"key", "synonym", "fuzzy", or "" for an unmatched side."""
+    method: Method = ""
 
     @property
     def low_confidence(self) -> bool:
         return self.left is not None and self.right is not None and self.score < CONFIDENT
+
+
+Match = Pair
+"""An indication pair (the name comparison code has always used)."""
+
+
+def pair(left: Sequence[A], right: Sequence[B], scorer: Callable[[A, B], tuple[float, Method]],
+         cutoff: float) -> list[Pair]:
+    """One-to-one pairs, best first; returned in left order, then the right items left unpaired.
+
+    Greedy best-first is optimal enough here: lists are short, and a document
+    author's near-duplicates are rare; what matters is that a strong pair is
+    never broken up to make two weak ones.
+    """
+    candidates = []
+    for i, a in enumerate(left):
+        for j, b in enumerate(right):
+            value, method = scorer(a, b)
+            if value >= cutoff:
+                candidates.append((value, i, j, method))
+    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+    by_left: dict[int, Pair] = {}
+    used_right: set[int] = set()
+    for value, i, j, method in candidates:
+        if i in by_left or j in used_right:
+            continue
+        by_left[i] = Pair(i, j, round(value, 3), method)
+        used_right.add(j)
+    out = [by_left.get(i, Pair(i, None, 0.0)) for i in range(len(left))]
+    return out + [Pair(None, j, 0.0) for j in range(len(right)) if j not in used_right]
 
 
 def criteria_text(ind: Indication) -> str:
@@ -40,7 +82,7 @@ def criteria_text(ind: Indication) -> str:
     return " ".join(p for p in parts if p)
 
 
-def score(a: Indication, b: Indication) -> tuple[float, str]:
+def score(a: Indication, b: Indication) -> tuple[float, Method]:
     """How likely two indications are the same, in [0, 1], and by which evidence."""
     base_a, base_b = a.key.removesuffix("-continuation"), b.key.removesuffix("-continuation")
     same_phase = a.key.endswith("-continuation") == b.key.endswith("-continuation")
@@ -58,42 +100,11 @@ def score(a: Indication, b: Indication) -> tuple[float, str]:
     return (combined if same_phase else combined * 0.8), "fuzzy"
 
 
-def align(left: list[Indication], right: list[Indication], cutoff: float = CUTOFF) -> list[Match]:
-    """One-to-one pairs (best first), then the unmatched of each side; in left order, right-only last."""
-    candidates = sorted(
-        ((*score(a, b), i, j) for i, a in enumerate(left) for j, b in enumerate(right)),
-        key=lambda c: (-c[0], c[2], c[3]),
-    )
-    used_left: set[int] = set()
-    used_right: set[int] = set()
-    pairs: dict[int, Match] = {}
-    for value, method, i, j in candidates:
-        if value < cutoff or i in used_left or j in used_right:
-            continue
-        pairs[i] = Match(i, j, round(value, 3), method)
-        used_left.add(i)
-        used_right.add(j)
-    out = [pairs.get(i, Match(i, None, 0.0, "")) for i in range(len(left))]
-    out += [Match(None, j, 0.0, "") for j in range(len(right)) if j not in used_right]
-    return out
+def align(left: Sequence[Indication], right: Sequence[Indication], cutoff: float = CUTOFF) -> list[Pair]:
+    """Indications paired across two policies, in left order, right-only last."""
+    return pair(left, right, score, cutoff)
 
 
-def criterion_pairs(left: list[Criterion], right: list[Criterion], cutoff: float = 0.72) -> list[tuple[int | None, int | None, float]]:
-    """Criteria aligned by wording: (left index, right index, similarity), one-to-one."""
-    candidates = sorted(
-        ((fuzz.token_set_ratio(a.text.lower(), b.text.lower()) / 100, i, j)
-         for i, a in enumerate(left) for j, b in enumerate(right)),
-        key=lambda c: (-c[0], c[1], c[2]),
-    )
-    used_l: set[int] = set()
-    used_r: set[int] = set()
-    out = []
-    for value, i, j in candidates:
-        if value < cutoff or i in used_l or j in used_r:
-            continue
-        used_l.add(i)
-        used_r.add(j)
-        out.append((i, j, value))
-    out += [(i, None, 0.0) for i in range(len(left)) if i not in used_l]
-    out += [(None, j, 0.0) for j in range(len(right)) if j not in used_r]
-    return out
+def text_score(a: str, b: str) -> tuple[float, Method]:
+    """Similarity of two criteria by their words, order-insensitive."""
+    return fuzz.token_set_ratio(a.lower(), b.lower()) / 100, "text"

@@ -7,13 +7,13 @@ with the strictest policy named and each limit's role in its own logic
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
 from ..normalized.schema import Criterion, Indication, Policy, Threshold, iter_criteria
-from .align import align, criterion_pairs
-from .limits import Placed, bound_kind, format_limit, placed_thresholds, stricter
+from .align import Method, align, pair, text_score
+from .limits import BoundKind, Placed, bound_kind, format_limit, placed_thresholds, stricter
 
 
 @dataclass(frozen=True)
@@ -28,41 +28,43 @@ class PolicyRef:
         return self.payer or self.title or self.source
 
 
-@dataclass
+@dataclass(frozen=True)
 class MeasureRow:
+    """One measure and kind of bound, each policy's limit side by side (None where a policy states none)."""
+
     measure: str
-    kind: str
-    values: list[Threshold | None]
-    roles: list[str | None]
-    strictest: list[int]
+    kind: BoundKind
+    values: tuple[Threshold | None, ...]
+    roles: tuple[str | None, ...]
+    strictest: tuple[int, ...]
     verdict: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class CriteriaRow:
-    texts: list[str | None]
+    texts: tuple[str | None, ...]
     similarity: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class Row:
     key: str
-    labels: list[str | None]
-    scores: list[float | None]
+    labels: tuple[str | None, ...]
+    scores: tuple[float | None, ...]
     """Alignment score of each policy's indication to the row (1.0 for the row's first policy)."""
-    methods: list[str]
-    thresholds: list[MeasureRow] = field(default_factory=list)
-    criteria: list[CriteriaRow] = field(default_factory=list)
+    methods: tuple[Method, ...]
+    thresholds: tuple[MeasureRow, ...] = ()
+    criteria: tuple[CriteriaRow, ...] = ()
 
     @property
     def low_confidence(self) -> bool:
         return any(s is not None and s < 0.75 for s in self.scores)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Comparison:
-    policies: list[PolicyRef]
-    rows: list[Row]
+    policies: tuple[PolicyRef, ...]
+    rows: tuple[Row, ...]
 
     @property
     def has_differences(self) -> bool:
@@ -91,7 +93,7 @@ def compare(policies: list[Policy], sources: list[str] | None = None, indication
     refs = [policy_ref(p, s) for p, s in zip(policies, sources)]
     slots: list[list[Indication | None]] = [[ind] for ind in policies[0].indications]
     scores: list[list[float | None]] = [[1.0] for _ in slots]
-    methods: list[list[str]] = [["first"] for _ in slots]
+    methods: list[list[Method]] = [["first"] for _ in slots]
     for k, policy in enumerate(policies[1:], start=1):
         anchors = [next(i for i in slot if i is not None) for slot in slots]
         matches = align(anchors, list(policy.indications))
@@ -101,16 +103,17 @@ def compare(policies: list[Policy], sources: list[str] | None = None, indication
                 slots[m.left].append(policy.indications[m.right] if m.right is not None else None)
                 scores[m.left].append(m.score if m.right is not None else None)
                 methods[m.left].append(m.method)
-            else:
+            elif m.right is not None:
                 new_slots.append(m.right)
         for j in new_slots:
             slots.append([None] * k + [policy.indications[j]])
             scores.append([None] * k + [1.0])
-            methods.append([""] * k + ["first"])
+            pad: list[Method] = [""] * k
+            methods.append([*pad, "first"])
     rows = [_row(slot, sc, me) for slot, sc, me in zip(slots, scores, methods)]
     if indication:
         rows = [r for r in rows if _matches_query(r, indication)]
-    return Comparison(refs, rows)
+    return Comparison(tuple(refs), tuple(rows))
 
 
 def _matches_query(row: Row, query: str) -> bool:
@@ -119,20 +122,18 @@ def _matches_query(row: Row, query: str) -> bool:
     return any(q in name or fuzz.partial_ratio(q, name) >= 80 for name in names)
 
 
-def _row(slot: list[Indication | None], scores: list[float | None], methods: list[str]) -> Row:
+def _row(slot: list[Indication | None], scores: list[float | None], methods: list[Method]) -> Row:
     first = next(i for i in slot if i is not None)
-    row = Row(first.key, [i.label if i else None for i in slot], scores, methods)
-    row.thresholds = _measure_rows(slot)
-    row.criteria = _criteria_rows(slot)
-    return row
+    return Row(first.key, tuple(i.label if i else None for i in slot), tuple(scores), tuple(methods),
+               tuple(_measure_rows(slot)), tuple(_criteria_rows(slot)))
 
 
 def _measure_rows(slot: list[Indication | None]) -> list[MeasureRow]:
     """One row per (measure, bound kind, n-th occurrence), values side by side."""
-    per_policy: list[dict[tuple[str, str], list[Placed]]] = []
-    order: list[tuple[str, str]] = []
+    per_policy: list[dict[tuple[str, BoundKind], list[Placed]]] = []
+    order: list[tuple[str, BoundKind]] = []
     for ind in slot:
-        groups: dict[tuple[str, str], list[Placed]] = {}
+        groups: dict[tuple[str, BoundKind], list[Placed]] = {}
         for placed in _bounds(placed_thresholds(ind)) if ind else []:
             key = (placed.threshold.measure, bound_kind(placed.threshold))
             groups.setdefault(key, []).append(placed)
@@ -143,10 +144,11 @@ def _measure_rows(slot: list[Indication | None]) -> list[MeasureRow]:
     for key in order:
         depth = max(len(g.get(key, [])) for g in per_policy)
         for n in range(depth):
-            placed = [g.get(key, [])[n] if n < len(g.get(key, [])) else None for g in per_policy]
-            values = [p.threshold if p else None for p in placed]
+            side: list[Placed | None] = [g.get(key, [])[n] if n < len(g.get(key, [])) else None for g in per_policy]
+            values = [p.threshold if p else None for p in side]
             strictest, verdict = _strictest(values, slot)
-            rows.append(MeasureRow(key[0], key[1], values, [p.role if p else None for p in placed], strictest, verdict))
+            rows.append(MeasureRow(key[0], key[1], tuple(values), tuple(p.role if p else None for p in side),
+                                   tuple(strictest), verdict))
     return rows
 
 
@@ -165,7 +167,8 @@ def _bounds(placed: list[Placed]) -> list[Placed]:
 
 
 def _strictest(values: list[Threshold | None], slot: list[Indication | None]) -> tuple[list[int], str]:
-    stated = [i for i, v in enumerate(values) if v is not None]
+    given = {i: v for i, v in enumerate(values) if v is not None}
+    stated = list(given)
     missing = [i for i, v in enumerate(values) if v is None and slot[i] is not None]
     if len(stated) < 2:
         if missing:
@@ -173,7 +176,7 @@ def _strictest(values: list[Threshold | None], slot: list[Indication | None]) ->
         return [], "only one policy has this indication"
     best = [stated[0]]
     for i in stated[1:]:
-        result = stricter(values[i], values[best[0]])
+        result = stricter(given[i], given[best[0]])
         if result is None:
             return [], "not comparable (different kind of limit or unit)"
         if result == -1:
@@ -182,7 +185,7 @@ def _strictest(values: list[Threshold | None], slot: list[Indication | None]) ->
             best.append(i)
     # Verify against every other value: a range can be incomparable with one and not another.
     for i in stated:
-        if i not in best and stricter(values[best[0]], values[i]) is None:
+        if i not in best and stricter(given[best[0]], given[i]) is None:
             return [], "not comparable (different kind of limit or unit)"
     if len(best) == len(stated):
         verdict = "same limit"
@@ -193,7 +196,9 @@ def _strictest(values: list[Threshold | None], slot: list[Indication | None]) ->
     return best, verdict
 
 
-def _leaf_criteria(ind: Indication) -> list[Criterion]:
+def _leaf_criteria(ind: Indication | None) -> list[Criterion]:
+    if ind is None:
+        return []
     return [n for n, _ in iter_criteria(ind.criteria) if isinstance(n, Criterion) and not n.thresholds]
 
 
@@ -205,19 +210,20 @@ def _criteria_rows(slot: list[Indication | None]) -> list[CriteriaRow]:
     base = present[0]
     base_criteria = _leaf_criteria(slot[base])
     table: dict[int, list[str | None]] = {i: [None] * len(slot) for i in range(len(base_criteria))}
-    sims: dict[int, float] = {i: 1.0 for i in table}
+    sims: dict[int, float] = dict.fromkeys(table, 1.0)
     extra: list[CriteriaRow] = []
     for i, c in enumerate(base_criteria):
         table[i][base] = c.text
+    base_texts = [c.text for c in base_criteria]
     for k in present[1:]:
-        other = _leaf_criteria(slot[k])
-        for a, b, sim in criterion_pairs(base_criteria, other):
-            if a is not None and b is not None:
-                table[a][k] = other[b].text
-                sims[a] = min(sims[a], sim)
-            elif b is not None:
+        other = [c.text for c in _leaf_criteria(slot[k])]
+        for p in pair(base_texts, other, text_score, cutoff=0.72):
+            if p.left is not None and p.right is not None:
+                table[p.left][k] = other[p.right]
+                sims[p.left] = min(sims[p.left], p.score)
+            elif p.right is not None:
                 texts: list[str | None] = [None] * len(slot)
-                texts[k] = other[b].text
-                extra.append(CriteriaRow(texts, 0.0))
-    return [CriteriaRow(table[i], sims[i] if sum(t is not None for t in table[i]) > 1 else 0.0)
+                texts[k] = other[p.right]
+                extra.append(CriteriaRow(tuple(texts), 0.0))
+    return [CriteriaRow(tuple(table[i]), sims[i] if sum(t is not None for t in table[i]) > 1 else 0.0)
             for i in sorted(table)] + extra

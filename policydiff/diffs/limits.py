@@ -1,6 +1,6 @@
 """What a threshold means for eligibility: its kind of bound, which of two is stricter, its role in the logic.
 
-"Stricter" means fewer patients qualify (CONTRACT.md): a lower ceiling
+"Stricter" means fewer patients qualify (docs/contract.md): a lower ceiling
 (≤ 4 cm vs ≤ 5 cm), a higher floor (BMI ≥ 40 vs ≥ 35), a narrower range.
 Two limits in different units, or of different kinds, are not comparable,
 and the code says so rather than choosing.
@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from ..normalized.schema import Criterion, Group, Indication, Threshold
+
+BoundKind = Literal["upper", "lower", "range", "equal"]
 
 _ROMAN = {"0": 0, "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
 
 
-def bound_kind(t: Threshold) -> str:
+def bound_kind(t: Threshold) -> BoundKind:
     """"upper" (<, <=), "lower" (>, >=), "range" (between) or "equal"."""
     if t.op in ("<", "<="):
         return "upper"

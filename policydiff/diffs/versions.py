@@ -13,56 +13,60 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Literal
 
 from rapidfuzz import fuzz
 
 from ..normalized.schema import Criterion, Group, Indication, Policy, Threshold, iter_criteria
-from .align import align, criterion_pairs
+from ..normalized.text import one_line
+from .align import Method, align, pair, text_score
 from .limits import bound_kind, format_limit, stricter
 
 _STOP = {"a", "an", "the", "of", "and", "or", "to", "in", "for", "with", "by", "is", "are", "be", "has", "have"}
 
+Direction = Literal["stricter", "looser", "added", "removed", "changed"]
+Classification = Literal["material", "wording"]
 
-@dataclass
+
+@dataclass(frozen=True)
 class ThresholdChange:
     measure: str
     old: Threshold | None
     new: Threshold | None
-    direction: str
-    """"stricter", "looser", "added", "removed" or "changed" (not comparable)."""
+    direction: Direction
+    """"changed" when the two limits cannot be ordered (different kinds or units)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class LogicChange:
     where: str
     old: str
     new: str
-    direction: str
+    direction: Literal["stricter", "looser", "changed"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class CriterionChange:
     old: str | None
     new: str | None
-    classification: str
-    """"material" or "wording"."""
+    classification: Classification
 
     @property
     def redline(self) -> list[tuple[str, str]]:
         return redline(self.old or "", self.new or "")
 
 
-@dataclass
+@dataclass(frozen=True)
 class IndicationChange:
     key: str
     label: str
     old_label: str
-    thresholds: list[ThresholdChange] = field(default_factory=list)
-    criteria: list[CriterionChange] = field(default_factory=list)
-    logic: list[LogicChange] = field(default_factory=list)
-    codes_added: list[str] = field(default_factory=list)
-    codes_removed: list[str] = field(default_factory=list)
+    thresholds: tuple[ThresholdChange, ...] = ()
+    criteria: tuple[CriterionChange, ...] = ()
+    logic: tuple[LogicChange, ...] = ()
+    codes_added: tuple[str, ...] = ()
+    codes_removed: tuple[str, ...] = ()
 
     @property
     def material(self) -> bool:
@@ -73,19 +77,31 @@ class IndicationChange:
         return bool(self.thresholds or self.criteria or self.logic or self.codes_added or self.codes_removed)
 
 
-@dataclass
+DateSlot = Literal["effective", "revised", "reviewed", "original"]
+
+
+@dataclass(frozen=True)
+class DateChange:
+    slot: DateSlot
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
 class VersionDiff:
+    """What changed from one version to the next; always the same buckets, empty and falsy when nothing did."""
+
     policy: str
     old_rev: str
     new_rev: str
     old_effective: str | None
     new_effective: str | None
-    added: list[Indication] = field(default_factory=list)
-    removed: list[Indication] = field(default_factory=list)
-    changed: list[IndicationChange] = field(default_factory=list)
-    codes_added: list[str] = field(default_factory=list)
-    codes_removed: list[str] = field(default_factory=list)
-    dates: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    added: tuple[Indication, ...] = ()
+    removed: tuple[Indication, ...] = ()
+    changed: tuple[IndicationChange, ...] = ()
+    codes_added: tuple[str, ...] = ()
+    codes_removed: tuple[str, ...] = ()
+    dates: tuple[DateChange, ...] = ()
     old_title: str | None = None
     new_title: str | None = None
 
@@ -123,7 +139,7 @@ def _words(text: str) -> list[str]:
     return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP]
 
 
-def classify_rewording(old: str, new: str) -> str:
+def classify_rewording(old: str, new: str) -> Classification:
     """'wording' when only punctuation, case, little words or order changed; else 'material'."""
     if sorted(_words(old)) == sorted(_words(new)):
         return "wording"
@@ -134,35 +150,38 @@ def classify_rewording(old: str, new: str) -> str:
     return "wording" if fuzz.ratio(" ".join(_words(old)), " ".join(_words(new))) >= 92 else "material"
 
 
+def _limit_score(a: tuple[int, Threshold], b: tuple[int, Threshold]) -> tuple[float, Method]:
+    """Limits of one measure and kind: the same limit pairs first, then limits in the same place in the list."""
+    (i, t), (j, u) = a, b
+    if (t.op, t.value, t.unit) == (u.op, u.value, u.unit):
+        return 1.0, "key"
+    return 0.5 - 0.001 * abs(i - j), "text"
+
+
 def _threshold_changes(old: Indication, new: Indication) -> list[ThresholdChange]:
     def grouped(ind: Indication) -> dict[tuple[str, str], list[Threshold]]:
         out: dict[tuple[str, str], list[Threshold]] = {}
-        for t in [t for t in ind.criteria.thresholds] + [t for n, _ in iter_criteria(ind.criteria) for t in n.thresholds]:
+        nodes = [ind.criteria, *(n for n, _ in iter_criteria(ind.criteria))]
+        for t in (t for n in nodes for t in n.thresholds):
             out.setdefault((t.measure, bound_kind(t)), []).append(t)
         return out
 
     a, b = grouped(old), grouped(new)
-    changes = []
+    changes: list[ThresholdChange] = []
     for key in list(dict.fromkeys([*a, *b])):
-        olds, news = a.get(key, []), b.get(key, [])
-        unmatched_new = list(news)
-        for t in olds:
-            if t in unmatched_new:
-                unmatched_new.remove(t)
-                continue
-            same_value = next((n for n in unmatched_new if (n.op, n.value, n.unit) == (t.op, t.value, t.unit)), None)
-            if same_value is not None:
-                unmatched_new.remove(same_value)
-                continue
-            partner = unmatched_new.pop(0) if unmatched_new else None
-            if partner is None:
-                changes.append(ThresholdChange(key[0], t, None, "removed"))
-                continue
-            result = stricter(partner, t)
-            direction = {-1: "stricter", 1: "looser", 0: None}.get(result, "changed") if result is not None else "changed"
-            if direction:
-                changes.append(ThresholdChange(key[0], t, partner, direction))
-        changes += [ThresholdChange(key[0], None, n, "added") for n in unmatched_new]
+        olds, news = list(enumerate(a.get(key, []))), list(enumerate(b.get(key, [])))
+        for p in pair(olds, news, _limit_score, cutoff=0.0):
+            before = olds[p.left][1] if p.left is not None else None
+            after = news[p.right][1] if p.right is not None else None
+            if before is None:
+                changes.append(ThresholdChange(key[0], None, after, "added"))
+            elif after is None:
+                changes.append(ThresholdChange(key[0], before, None, "removed"))
+            elif p.score < 1.0:
+                result = stricter(after, before)
+                if result != 0:
+                    direction: Direction = "stricter" if result == -1 else "looser" if result == 1 else "changed"
+                    changes.append(ThresholdChange(key[0], before, after, direction))
     return changes
 
 
@@ -179,55 +198,51 @@ def _criteria(ind: Indication) -> list[Criterion]:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().rstrip(";,.").strip().lower()
+    """A criterion's text as compared across versions: one line, lowercase, no closing punctuation."""
+    return one_line(text).rstrip(";,.").strip().lower()
 
 
 def _criteria_changes(old: Indication, new: Indication) -> list[CriterionChange]:
-    a = [c for c in _criteria(old)]
-    b = [c for c in _criteria(new)]
+    a, b = _criteria(old), _criteria(new)
     b_norms = {_norm(c.text) for c in b}
     a_norms = {_norm(c.text) for c in a}
-    a_left = [c for c in a if _norm(c.text) not in b_norms]
-    b_left = [c for c in b if _norm(c.text) not in a_norms]
+    a_left = [c.text for c in a if _norm(c.text) not in b_norms]
+    b_left = [c.text for c in b if _norm(c.text) not in a_norms]
     changes = []
-    for i, j, sim in criterion_pairs(a_left, b_left, cutoff=0.7):
-        if i is not None and j is not None:
-            changes.append(CriterionChange(a_left[i].text, b_left[j].text,
-                                           classify_rewording(a_left[i].text, b_left[j].text)))
-        elif i is not None:
-            changes.append(CriterionChange(a_left[i].text, None, "material"))
-        else:
-            changes.append(CriterionChange(None, b_left[j].text, "material"))
+    for p in pair(a_left, b_left, text_score, cutoff=0.7):
+        if p.left is not None and p.right is not None:
+            changes.append(CriterionChange(a_left[p.left], b_left[p.right],
+                                           classify_rewording(a_left[p.left], b_left[p.right])))
+        elif p.left is not None:
+            changes.append(CriterionChange(a_left[p.left], None, "material"))
+        elif p.right is not None:
+            changes.append(CriterionChange(None, b_left[p.right], "material"))
     return changes
 
 
-def _logic_of(group: Group) -> str:
-    return f"at least {group.min} of" if group.min else ("any of" if group.logic == "any" else "all of")
+def _groups(ind: Indication) -> list[tuple[int, Group]]:
+    """Every group of an indication with its position; the root is position 0."""
+    return list(enumerate([ind.criteria] + [n for n, _ in iter_criteria(ind.criteria) if isinstance(n, Group)]))
+
+
+def _group_score(a: tuple[int, Group], b: tuple[int, Group]) -> tuple[float, Method]:
+    """The two roots always pair; other groups pair by their lead-in and items' wording."""
+    (i, g), (j, h) = a, b
+    if i == 0 or j == 0:
+        return (1.0, "key") if i == j else (0.0, "")
+    return fuzz.token_set_ratio(_group_words(g), _group_words(h)) / 100, "text"
 
 
 def _logic_changes(old: Indication, new: Indication) -> list[LogicChange]:
-    """Groups paired by their lead-in wording (or position); a changed all/any/at-least-N is material."""
-    def groups(ind: Indication) -> list[Group]:
-        return [ind.criteria] + [n for n, _ in iter_criteria(ind.criteria) if isinstance(n, Group)]
-
-    a, b = groups(old), groups(new)
+    """Groups paired by their lead-in wording (roots with roots); a changed all/any/at-least-N is material."""
+    a, b = _groups(old), _groups(new)
     changes = []
-    used: set[int] = set()
-    for index, g in enumerate(a):
-        best, best_score = None, 0.0
-        for j, h in enumerate(b):
-            if j in used:
-                continue
-            score = 1.0 if index == 0 and j == 0 else fuzz.token_set_ratio(_group_words(g), _group_words(h)) / 100
-            if score > best_score:
-                best, best_score = j, score
-        if best is None or best_score < 0.7:
+    for p in pair(a, b, _group_score, cutoff=0.7):
+        if p.left is None or p.right is None:
             continue
-        used.add(best)
-        h = b[best]
+        g, h = a[p.left][1], b[p.right][1]
         if (g.logic, g.min) != (h.logic, h.min):
-            changes.append(LogicChange(h.text or g.text or "criteria", _logic_of(g), _logic_of(h),
-                                       _logic_direction(g, h)))
+            changes.append(LogicChange(h.text or g.text or "criteria", g.phrase, h.phrase, _logic_direction(g, h)))
     return changes
 
 
@@ -235,7 +250,7 @@ def _group_words(g: Group) -> str:
     return g.text + " " + " ".join(n.text for n in g.items)
 
 
-def _logic_direction(old: Group, new: Group) -> str:
+def _logic_direction(old: Group, new: Group) -> Literal["stricter", "looser", "changed"]:
     """all → any lets more patients through (looser); any → all fewer (stricter); at least N likewise."""
     def demand(g: Group) -> float:
         if g.logic == "all":
@@ -249,29 +264,36 @@ def _logic_direction(old: Group, new: Group) -> str:
     return "changed"
 
 
-def diff_policies(old: Policy, new: Policy, policy: str = "", old_rev: str = "", new_rev: str = "") -> VersionDiff:
-    result = VersionDiff(policy or new.policy_id or "", old_rev, new_rev, old.dates.effective, new.dates.effective,
-                         old_title=old.title, new_title=new.title)
-    matches = align(list(old.indications), list(new.indications), cutoff=0.6)
-    for m in matches:
-        if m.left is None:
-            result.added.append(new.indications[m.right])
-        elif m.right is None:
-            result.removed.append(old.indications[m.left])
-        else:
+def diff_policies(old: Policy, new: Policy, policy: str = "", old_rev: str = "", new_rev: str = "",
+                  old_effective: str | None = None, new_effective: str | None = None) -> VersionDiff:
+    """What changed from `old` to `new`. Effective dates default to the documents' own; a store passes the
+    version dates it orders by."""
+    added: list[Indication] = []
+    removed: list[Indication] = []
+    changed: list[IndicationChange] = []
+    for m in align(list(old.indications), list(new.indications), cutoff=0.6):
+        if m.left is None and m.right is not None:
+            added.append(new.indications[m.right])
+        elif m.right is None and m.left is not None:
+            removed.append(old.indications[m.left])
+        elif m.left is not None and m.right is not None:
             a, b = old.indications[m.left], new.indications[m.right]
-            change = IndicationChange(b.key, b.label, a.label, _threshold_changes(a, b), _criteria_changes(a, b),
-                                      _logic_changes(a, b), sorted(set(b.codes) - set(a.codes)),
-                                      sorted(set(a.codes) - set(b.codes)))
+            change = IndicationChange(b.key, b.label, a.label, tuple(_threshold_changes(a, b)),
+                                      tuple(_criteria_changes(a, b)), tuple(_logic_changes(a, b)),
+                                      tuple(sorted(set(b.codes) - set(a.codes))),
+                                      tuple(sorted(set(a.codes) - set(b.codes))))
             if change:
-                result.changed.append(change)
+                changed.append(change)
     old_codes, new_codes = {c.code for c in old.codes}, {c.code for c in new.codes}
-    result.codes_added, result.codes_removed = sorted(new_codes - old_codes), sorted(old_codes - new_codes)
-    for slot in ("effective", "revised", "reviewed", "original"):
-        before, after = getattr(old.dates, slot), getattr(new.dates, slot)
-        if before != after:
-            result.dates[slot] = (before, after)
-    return result
+    slots: tuple[DateSlot, ...] = ("effective", "revised", "reviewed", "original")
+    dates = tuple(DateChange(slot, getattr(old.dates, slot), getattr(new.dates, slot))
+                  for slot in slots if getattr(old.dates, slot) != getattr(new.dates, slot))
+    return VersionDiff(policy or new.policy_id or "", old_rev, new_rev,
+                       old_effective if old_effective is not None else old.dates.effective,
+                       new_effective if new_effective is not None else new.dates.effective,
+                       tuple(added), tuple(removed), tuple(changed),
+                       tuple(sorted(new_codes - old_codes)), tuple(sorted(old_codes - new_codes)), dates,
+                       old.title, new.title)
 
 
 def describe_threshold(change: ThresholdChange) -> str:
@@ -280,7 +302,37 @@ def describe_threshold(change: ThresholdChange) -> str:
     return f"{change.measure}: {old} → {new} ({change.direction})"
 
 
-def blame(history: list[tuple[str, str | None, Policy]]) -> list[tuple[str, str, str | None]]:
+@dataclass(frozen=True)
+class Report:
+    """An annual review: every version effective in a window, diffed against the one before it."""
+
+    since: str | None
+    until: str | None
+    reviewed: tuple[str, ...] = ()
+    """Every policy with a version in the window."""
+    diffs: tuple[VersionDiff, ...] = ()
+
+    def summary(self) -> dict[str, int]:
+        changed = [d for d in self.diffs if d]
+        totals = {"policies_reviewed": len(self.reviewed), "policies_changed": len({d.policy for d in changed}),
+                  "changed_materially": len({d.policy for d in changed if d.material}), "stricter": 0, "looser": 0,
+                  "indications_added": 0, "indications_removed": 0}
+        for d in changed:
+            for k, v in d.counts().items():
+                totals[k] += v
+        return totals
+
+
+@dataclass(frozen=True)
+class BlameLine:
+    """A criterion of the newest version and the version that introduced its current wording."""
+
+    text: str
+    rev: str
+    effective: str | None
+
+
+def blame(history: list[tuple[str, str | None, Policy]]) -> list[BlameLine]:
     """For each criterion of the newest version, the version that introduced its current wording.
 
     `history` is (rev, effective, policy), oldest first. A criterion's wording
@@ -299,5 +351,5 @@ def blame(history: list[tuple[str, str | None, Policy]]) -> list[tuple[str, str,
             while start > 0 and key in texts[start - 1]:
                 start -= 1
             rev, effective, _ = history[start]
-            out.append((f"{ind.label}: {c.text}", rev, effective))
+            out.append(BlameLine(f"{ind.label}: {c.text}", rev, effective))
     return out

@@ -12,9 +12,10 @@ from pathlib import Path
 from ..normalized.schema import DocumentInfo, Policy
 from .codes import read_codes
 from .indications import assemble
+from .lines import Document
 from .metadata import read_dates, read_payer, read_policy_id, read_title
 from .outline import build_sections
-from .sources import Document, read_bytes, read_document
+from .sources import read_bytes, read_document
 
 __all__ = ["extract", "extract_bytes", "extract_document"]
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from ..normalized.schema import Criterion, Group, Indication, Source, Threshold
+from ..normalized.schema import Criterion, Group, Indication, Source, Status, Threshold
+from ..normalized.text import one_line
 from ..normalized.vocabulary import indication_key
 from . import logic
 from .codes import codes_in
@@ -22,7 +23,8 @@ from .outline import Node, Section
 from .sections import RENEWAL
 from .thresholds import is_negated, read_thresholds
 
-_CITATION_TAIL = re.compile(r"(?:(?:(?<=[a-z]{3})|(?<=[)\].]))\d{1,3}(?:\s*,\s*\d{1,3})*|\s+\d{1,3}(?:\s*,\s*\d{1,3})+)\s*$")
+_CITATION_TAIL = re.compile(r"(?:(?:(?<=[a-z]{3})|(?<=[)\].]))\d{1,3}(?:\s*,\s*\d{1,3})*"
+                            r"|\s+\d{1,3}(?:\s*,\s*\d{1,3})+)\s*$")
 _LABEL_CUT = re.compile(r"\s*(?::|\s[-–—]\s*(?=must|should|requires?|all|any|one|both|see|cpt|hcpcs)|"
                         r"\bmust\s+(?:satisfy|meet|have)|\b(?:is|are)\s+(?:not\s+)?(?:considered|proven|covered|medically)|\bmay\s+be\s+considered|"
                         r"\bwhen\s+(?:all|any|one|the\s+following)|\s[-–—]\s*$)", re.I)
@@ -57,7 +59,7 @@ def clean_label(text: str) -> str:
     return head or text.strip()[:80]
 
 
-def _status(text: str, section_kind: str) -> str:
+def _status(text: str, section_kind: str) -> Status:
     if _STATUS_NOT_MN.search(text):
         return "not_medically_necessary"
     if _STATUS_INV.search(text) and not _STATUS_MN.search(text):
@@ -79,7 +81,7 @@ class Assembler:
         return tuple(found)
 
     def criterion(self, node: Node, context: str, where: str) -> Criterion:
-        text = _tidy(node.text)
+        text = one_line(node.text)
         return Criterion(text, self._thresholds(text, context, where), node.source, is_negated(text))
 
     def group(self, lead_text: str, children: list[Node], context: str, where: str,
@@ -88,10 +90,10 @@ class Assembler:
         items: list[Criterion | Group] = []
         for child in children:
             if child.children:
-                child_text = _tidy(child.text)
+                child_text = one_line(child.text)
                 items.append(self.group(child_text, child.children, f"{context} {child_text}", where,
                                         child.source, self._thresholds(child_text, context, where)))
-            elif child.kind == "label" or not _tidy(child.text) or _APPROVAL_TERM.match(child.text):
+            elif child.kind == "label" or not one_line(child.text) or _APPROVAL_TERM.match(child.text):
                 continue
             else:
                 items.append(self.criterion(child, context, where))
@@ -114,15 +116,11 @@ class Assembler:
             criteria = self.group(lead_text, children, lead_text, where, source,
                                   self._thresholds(_after_label(lead_text, label), "", where))
         else:
-            text = _tidy(lead_text)
+            text = one_line(lead_text)
             criteria = Group("all", (Criterion(text, self._thresholds(text, "", where), source, is_negated(text)),))
         codes = tuple(dict.fromkeys(c for sentence in [lead_text] for c in codes_in(sentence)))
         key = indication_key(label) + ("-continuation" if suffix else "")
         return Indication(key, label + suffix, criteria, _status(lead_text, section.kind), codes, source)
-
-
-def _tidy(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _after_label(text: str, label: str) -> str:
@@ -152,7 +150,8 @@ def _indication_level(nodes: list[Node]) -> list[Node] | None:
     return None
 
 
-_APPROVAL_TERM = re.compile(r"^\W*(?:initial\s+|re-?)?(?:authori[sz]ation|approval)s?\s+(?:will\s+be|is|are|may\s+be)\s+"
+_APPROVAL_TERM = re.compile(r"^\W*(?:initial\s+|re-?)?(?:authori[sz]ation|approval)s?\s+"
+                            r"(?:will\s+be|is|are|may\s+be)\s+"
                             r"(?:issued|granted|given|approved|valid)\s+for\b", re.I)
 """"Authorization will be issued for 12 months": how long an approval lasts, not a criterion for it."""
 _PHASE_HEAD = re.compile(r"^\W*(?:initial|reauthori[sz]ation|renewal|continuation|continued|(?:the\s+)?patient\s+is\s+"
@@ -182,7 +181,7 @@ def _diagnosis_blocks(nodes: list[Node]) -> list[list[Node]] | None:
     labels = [i for i, n in enumerate(nodes) if n.kind == "label"]
     if not labels:
         return None
-    starts = []
+    starts: list[int] = []
     for i in labels:
         start = i
         while start > 0 and nodes[start - 1].kind == "para" and not nodes[start - 1].children \
@@ -249,9 +248,9 @@ def _subheading_blocks(asm: Assembler, section: Section, suffix: str) -> list[In
         label = clean_label(heading.text)
         if len(parents) == 1 and len(body) == 1:
             lead = parents[0]
-            out.append(asm.indication(label, _tidy(lead.text), lead.children, heading.source, section, suffix))
+            out.append(asm.indication(label, one_line(lead.text), lead.children, heading.source, section, suffix))
         elif not parents and len(body) == 1:
-            out.append(asm.indication(label, _tidy(body[0].text), [], heading.source, section, suffix))
+            out.append(asm.indication(label, one_line(body[0].text), [], heading.source, section, suffix))
         else:
             out.append(asm.indication(label, "", body, heading.source, section, suffix))
     return out
@@ -259,7 +258,7 @@ def _subheading_blocks(asm: Assembler, section: Section, suffix: str) -> list[In
 
 def _section_indications(asm: Assembler, section: Section, title: str | None, suffix: str) -> list[Indication]:
     nodes = [n for n in section.nodes if n.kind != "subheading" or n.text]
-    if _indication_level(nodes) is None and sum(1 for n in nodes if n.kind == "subheading") \
+    if _indication_level(nodes) is None and any(n.kind == "subheading" for n in nodes) \
             and any(n.children for n in nodes):
         found = _subheading_blocks(asm, section, suffix)
         if found:
@@ -286,10 +285,10 @@ def _section_indications(asm: Assembler, section: Section, title: str | None, su
                 continue
             initial, renewal = _split_phases(node.children)
             if renewal and initial:
-                out.append(asm.indication(label, _tidy(node.text), initial, node.source, section, suffix))
-                out.append(asm.indication(label, _tidy(node.text), renewal, node.source, section, " (continuation)"))
+                out.append(asm.indication(label, one_line(node.text), initial, node.source, section, suffix))
+                out.append(asm.indication(label, one_line(node.text), renewal, node.source, section, " (continuation)"))
             else:
-                out.append(asm.indication(label, _tidy(node.text), node.children, node.source, section, suffix))
+                out.append(asm.indication(label, one_line(node.text), node.children, node.source, section, suffix))
         return out
     body = [n for n in nodes if n.kind != "label" and (n.children or n.kind == "item")]
     if not body or len(body) == 1 and not body[0].children:
@@ -297,7 +296,7 @@ def _section_indications(asm: Assembler, section: Section, title: str | None, su
     lead = next((n for n in nodes if n.children), None)
     label = clean_label(title or section.title or "Policy criteria")
     if lead is not None and len(body) == 1:
-        return [asm.indication(label, _tidy(lead.text), lead.children, lead.source, section, suffix)]
+        return [asm.indication(label, one_line(lead.text), lead.children, lead.source, section, suffix)]
     return [asm.indication(label, "", body, body[0].source, section, suffix)]
 
 
@@ -321,7 +320,7 @@ def coverage_statements(asm: Assembler, section: Section, nodes: list[Node], suf
     """
     out = []
     for node in nodes:
-        text = _tidy(node.text)
+        text = one_line(node.text)
         if node.kind != "para" or not _STATEMENT.search(text) or len(text) > 600 or _FORWARD.search(text):
             continue
         m = _SUBJECT_WITH.search(text) or _SUBJECT_BEFORE.search(text)

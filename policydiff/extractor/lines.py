@@ -1,4 +1,4 @@
-"""Text lines with the layout facts later stages use.
+"""Text lines with the layout facts later stages use, and the document that holds them.
 
 Both the text path and the PDF path produce these, so outline and criteria
 stages have one parser whatever the document was: plain text simply leaves
@@ -31,7 +31,8 @@ class Line:
 
 # Glyphs that PDF fonts (Symbol, Wingdings) and word processors use as bullets,
 # mapped to one bullet so the outline stage sees a marker.
-_BULLET_GLYPHS = "\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8\uf06e\uf0e0\uf0de\uf02d\u2022\u25cf\u25aa\u25a0\u25e6\u2023\u2043\u2219\u27a2\u25ba\u2713\u2714\u00b7\u2219\u25cb\u25a1"
+_BULLET_GLYPHS = ("\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8\uf06e\uf0e0\uf0de\uf02d"
+                  "\u2022\u25cf\u25aa\u25a0\u25e6\u2023\u2043\u2219\u27a2\u25ba\u2713\u2714\u00b7\u25cb\u25a1")
 _BULLET_RE = re.compile("[" + re.escape(_BULLET_GLYPHS) + "]")
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
@@ -49,3 +50,16 @@ def clean_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2264", "≤").replace("\u2265", "≥")
     return text.replace("\t", "    ").rstrip()
+
+
+@dataclass
+class Document:
+    """A read document: what kind it was, its bytes' hash, and its lines in reading order."""
+
+    name: str
+    format: str
+    sha256: str
+    lines: list[Line]
+    pages: int | None = None
+    raw_lines: list[Line] | None = None
+    """PDF only: every line before furniture was removed (headers carry dates and policy numbers)."""

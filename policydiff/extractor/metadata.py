@@ -119,7 +119,8 @@ _PAYER_PATTERNS = [
 
 
 _ORG_SUFFIX = (r"(?:health\s+plans?|healthcare|health\s+care|health|insurance(?:\s+company)?|mutual|"
-               r"blue\s*cross(?:\s+(?:and\s+|&\s+)?blue\s*shield)?(?:\s+of\s+[a-z ]+)?|blue\s*shield(?:\s+of\s+[a-z ]+)?|"
+               r"blue\s*cross(?:\s+(?:and\s+|&\s+)?blue\s*shield)?(?:\s+of\s+[a-z ]+)?|"
+               r"blue\s*shield(?:\s+of\s+[a-z ]+)?|"
                r"hmo|assurance|benefits?)")
 _LETTERHEAD = re.compile(rf"^\W*(?P<p>[A-Z][\w&'.-]*(?:\s+[A-Z&][\w&'.-]*){{0,4}}\s+{_ORG_SUFFIX})\b(?:\s*[:|,-].*)?$",
                          re.IGNORECASE)
@@ -136,7 +137,8 @@ def read_payer(lines: list[str]) -> str | None:
         for line in lines:
             m = pattern.search(line)
             if m:
-                name = re.sub(r"^(?:proprietary\s+information\s+of|property\s+of|the)\s+", "", m.group("p").strip(" ,."),
+                name = re.sub(r"^(?:proprietary\s+information\s+of|property\s+of|the)\s+", "",
+                              m.group("p").strip(" ,."),
                               flags=re.I)
                 if len(name.split()) <= 8 and not _NOT_A_PAYER.search(name):
                     return name

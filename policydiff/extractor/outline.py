@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from ..normalized.schema import Source
 from . import logic
+from .furniture import drop_running_lines, is_noise
 from .lines import Line
-from .sections import drop_running_lines, heading_kind, inline_heading, is_noise
+from .sections import heading_kind, inline_heading
 
 
 @dataclass
@@ -26,7 +27,7 @@ class Node:
     source: Source | None = None
     style: str | None = None
     marker: str | None = None
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
     connector: str | None = None
     """The connector joining this node to the next sibling ("and" / "or")."""
     raw: str = ""
@@ -104,7 +105,8 @@ def parse_marker(text: str, stack_styles: list[tuple[str, str]]) -> tuple[str, s
 def _is_roman(value: str, stack_styles: list[tuple[str, str]]) -> bool:
     case = "upper" if value.isupper() else "lower"
     for style, last in stack_styles:
-        if style.startswith(f"alpha-{case}") and len(value) == 1 and last and ord(value.lower()) == ord(last.lower()) + 1:
+        single = len(value) == 1 and len(last) == 1
+        if style.startswith(f"alpha-{case}") and single and ord(value.lower()) == ord(last.lower()) + 1:
             return False
         if style.startswith(f"roman-{case}"):
             return _roman_value(value) == _roman_value(last) + 1 or len(value) > 1

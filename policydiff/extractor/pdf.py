@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections import Counter
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ..errors import ExtractionError
-from .lines import Line, clean_text
-from .sources import Document
+from .furniture import furniture_key, repeated_edges
+from .lines import Document, Line, clean_text
 
 _BAND = 2.5
 """Points: lines whose tops differ by less than this are one visual row."""
@@ -81,7 +80,7 @@ def _why_unreadable(data: bytes, pdfium_message: str) -> str:
                 return "PDF has no pages"
     except PDFPasswordIncorrect:
         return encrypted
-    except Exception:  # noqa: BLE001 - any parser failure here means the same thing to the user
+    except Exception:
         pass
     return f"PDF is corrupt or truncated (PDFium could not open it: {pdfium_message})"
 
@@ -158,12 +157,13 @@ def _underlined_signs(page, textpage, text: str, rows: list[_Row], height: float
     replacements: dict[tuple[int, int], str] = {}
     for m in re.finditer(r"[<>]", text):
         try:
-            l, b, r, t = textpage.get_charbox(m.start())
+            left, bottom, right, top = textpage.get_charbox(m.start())
         except pdfium.PdfiumError:
             continue
-        for sl, sb, sr, st in strokes:
-            if sl <= l + 1.5 and sr >= r - 1.5 and sr - sl < (r - l) * 4 + 6 and b - 3.5 <= st <= b + 1.5:
-                replacements[(round(height - t), round(l))] = "≥" if m.group(0) == ">" else "≤"
+        for s_left, _, s_right, s_top in strokes:
+            if s_left <= left + 1.5 and s_right >= right - 1.5 and s_right - s_left < (right - left) * 4 + 6 \
+                    and bottom - 3.5 <= s_top <= bottom + 1.5:
+                replacements[(round(height - top), round(left))] = "≥" if m.group(0) == ">" else "≤"
                 break
     if not replacements:
         return rows
@@ -227,14 +227,14 @@ def _to_lines(pages: list[list[_Row]]) -> tuple[list[Line], list[Line]]:
         for n, row in enumerate(rows, start=1):
             raw_lines.append(Line(clean_text(row.text), n, page_no, indent=row.x0, bold=row.bold, size=row.size,
                                   top=row.top))
-    furniture = _furniture(pages)
+    furniture = repeated_edges([[(r.text, r.top, r.bottom) for r in rows] for rows in pages])
     sizes = [ln.size for ln in raw_lines if ln.size]
     body = statistics.median(sizes) if sizes else 10.0
     lines: list[Line] = []
     previous: Line | None = None
     pending_bullet: Line | None = None
     for ln in raw_lines:
-        key = (ln.page, _key(ln.text))
+        key = (ln.page, furniture_key(ln.text))
         if key in furniture or not ln.text or _TOC_LEADER.search(ln.text):
             continue
         if _BULLET_ONLY.match(ln.text):
@@ -253,26 +253,3 @@ def _to_lines(pages: list[list[_Row]]) -> tuple[list[Line], list[Line]]:
         lines.append(ln)
         previous = ln
     return raw_lines, lines
-
-
-def _key(text: str) -> str:
-    return re.sub(r"\d+", "#", text.strip().lower())
-
-
-def _furniture(pages: list[list[_Row]]) -> set[tuple[int, str]]:
-    """(page, text) of lines repeated near the top or bottom edge on most pages."""
-    if len(pages) < 2:
-        return set()
-    edges: list[set[str]] = []
-    for rows in pages:
-        if not rows:
-            edges.append(set())
-            continue
-        top_edge = min(r.top for r in rows)
-        bottom_edge = max(r.bottom for r in rows)
-        span = max(bottom_edge - top_edge, 1.0)
-        edges.append({_key(r.text) for r in rows if r.top - top_edge < span * 0.14 or bottom_edge - r.bottom < span * 0.1})
-    counts = Counter(k for keys in edges for k in keys)
-    needed = max(2, int(len(pages) * 0.5))
-    repeated = {k for k, n in counts.items() if n >= needed}
-    return {(page_no, k) for page_no, keys in enumerate(edges, start=1) for k in keys & repeated}

@@ -8,9 +8,6 @@ a few kinds; only criteria and exclusion sections feed indications.
 from __future__ import annotations
 
 import re
-from collections import Counter
-
-from .lines import Line
 
 # (kind, pattern of the whole heading). First match wins, so specific names come first.
 _KINDS: list[tuple[str, str]] = [
@@ -18,7 +15,8 @@ _KINDS: list[tuple[str, str]] = [
                     r"legal (?:notice|information)|copyright.*|multi-?language interpreter services)"),
     ("references", r"(?:references?|sources? of information|bibliography|citations|works cited|literature cited|"
                    r"selected references)"),
-    ("history", r"(?:(?:policy|revision|review|document|change|update) )?(?:history|log|updates?)(?: (?:table|summary))?|"
+    ("history", r"(?:(?:policy|revision|review|document|change|update) )?(?:history|log|updates?)"
+                r"(?: (?:table|summary))?|"
                 r"revision(?:s| log)?|policy revisions?|summary of changes"),
     ("coding", r"(?:applicable |billing |procedure |coding and )?(?:cpt|hcpcs|icd-?10(?:-cm|-pcs)?)?\s*"
                r"(?:procedure |diagnosis )?(?:codes?|coding)(?: information| implications| requirements| section)?"
@@ -113,62 +111,3 @@ def inline_heading(text: str) -> tuple[str, str] | None:
     if kind is None or kind == "criteria" and len(m.group("rest")) < 25:
         return None
     return kind, m.group("rest")
-
-
-# Lines that are never policy content wherever they stand.
-_NOISE = re.compile(
-    r"^(?:page\s*\d+\s*(?:of\s*\d+)?|\d+\s*(?:of|/)\s*\d+|-\s*\d+\s*-|\d{1,3}|"
-    r"(?:this document is subject to the disclaimer|if printed,? this document|proprietary information|"
-    r"confidential(?: and proprietary)?|©|\(c\)\s*\d{4}|copyright\b|printed on|printed from|"
-    r"https?://\S+$|cpt (?:codes? )?(?:is a |copyright)|current procedural terminology \(cpt\)|"
-    r"all rights reserved).*)$",
-    re.IGNORECASE,
-)
-
-
-def is_noise(text: str) -> bool:
-    return bool(_NOISE.match(text.strip()))
-
-
-def drop_running_lines(lines: list[Line]) -> list[Line]:
-    """Remove page furniture from text captures of PDFs, which have no page geometry left.
-
-    A line is running furniture when the same short text recurs (three times or
-    more) next to page-break evidence: a page number, a disclaimer line or
-    another running line. Repeated criteria ("Age 18 years of age or older")
-    recur too, but not at page breaks, so they stay.
-    """
-    keep = [ln for ln in lines if not is_noise(ln.text)]
-    breaks = {id(ln) for ln in lines if is_noise(ln.text)}
-    counts = Counter(_furniture_key(ln.text) for ln in keep if _could_be_furniture(ln.text))
-    repeated = {key for key, n in counts.items() if n >= 3}
-    if not repeated:
-        return keep
-    furniture: set[int] = set()
-    for _ in range(3):
-        before = len(furniture)
-        for i, ln in enumerate(lines):
-            if id(ln) in furniture or _furniture_key(ln.text) not in repeated:
-                continue
-            neighbours = lines[max(i - 1, 0):i] + lines[i + 1:i + 2]
-            if i == 0 or any(id(n) in breaks or id(n) in furniture for n in neighbours):
-                furniture.add(id(ln))
-        if len(furniture) == before:
-            break
-    # A repeated text is furniture everywhere once it is furniture at most of its places.
-    marked = Counter(_furniture_key(ln.text) for ln in lines if id(ln) in furniture)
-    common = {k for k, n in marked.items() if n * 2 >= counts[k]}
-    return [ln for ln in keep if _furniture_key(ln.text) not in common]
-
-
-_CONTENT = re.compile(r"^\s*(?:\(?[A-Za-z0-9]{1,4}[.)]|[-•*])\s|[<>≤≥]|\b(?:or older|or more|or less|at least|"
-                      r"of the following|years of age)\b", re.I)
-
-
-def _could_be_furniture(text: str) -> bool:
-    """Headings, list items and limits repeat in real policies; page furniture is none of these."""
-    return len(text.split()) <= 15 and not _CONTENT.search(text)
-
-
-def _furniture_key(text: str) -> str:
-    return re.sub(r"\d+", "#", text.strip().lower())

@@ -6,23 +6,11 @@ the file and says why, so the CLI can print one line and exit 2.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ExtractionError
-from .lines import Line
+from .lines import Document
 from .text import looks_like_markdown, markdown_lines, text_lines
-
-
-@dataclass
-class Document:
-    name: str
-    format: str
-    sha256: str
-    lines: list[Line]
-    pages: int | None = None
-    raw_lines: list[Line] | None = None
-    """PDF only: every line before furniture was removed (headers carry dates and policy numbers)."""
 
 
 def _is_binary(data: bytes) -> bool:

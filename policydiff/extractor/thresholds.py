@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..normalized.schema import Threshold
+from ..normalized.schema import Op, Threshold
 from ..normalized.units import UNIT_PATTERN, convert, parse_unit
 from ..normalized.vocabulary import Measure, measure, measures
 
@@ -125,7 +125,8 @@ def _numeric(text: str) -> list[Found]:
         after = _AFTER_RE.match(text, m.start(2) - 0)
         if after and after.start() == m.start(2):
             op = _op_for(True, re.sub(r"\s+", " ", after.group("cmp").lower()))
-            found.append(Found(m.start(), after.end(), op, value, unit or after.group("unit"), text[m.start():after.end()]))
+            found.append(Found(m.start(), after.end(), op, value, unit or after.group("unit"),
+                               text[m.start():after.end()]))
             taken.append((m.start(), after.end()))
             continue
         found.append(Found(m.start(), m.end(), op, value, unit, m.group(0)))
@@ -152,8 +153,8 @@ def _stages(text: str) -> list[Threshold]:
         for m in _T_BOUND.finditer(text):
             if any(s <= m.start() < e for s, e in used):
                 continue
-            op = "<=" if m.group(2).lower() in ("below", "less", "lower", "earlier", "smaller") else ">="
-            out.append(Threshold("t_stage", op, _t(m.group(1)), None, m.group(0)))
+            bound: Op = "<=" if m.group(2).lower() in ("below", "less", "lower", "earlier", "smaller") else ">="
+            out.append(Threshold("t_stage", bound, _t(m.group(1)), None, m.group(0)))
             used.append(m.span())
         rest = [m for m in _T_RE.finditer(text) if not any(s <= m.start() < e for s, e in used)]
         if rest and _STAGE_CONTEXT.search(text):
@@ -168,8 +169,8 @@ def _stages(text: str) -> list[Threshold]:
         if m.group(3):
             out.append(Threshold("stage", "between", (lo, m.group(3).upper() + m.group(4).upper()), None, m.group(0)))
         elif m.group(5):
-            op = ">=" if m.group(5).lower() in ("higher", "greater", "above", "more") else "<="
-            out.append(Threshold("stage", op, lo, None, m.group(0)))
+            side: Op = ">=" if m.group(5).lower() in ("higher", "greater", "above", "more") else "<="
+            out.append(Threshold("stage", side, lo, None, m.group(0)))
         else:
             out.append(Threshold("stage", "=", lo, None, m.group(0)))
     return out
@@ -211,6 +212,7 @@ def _choose_measure(text: str, found: Found, context: str) -> tuple[Measure | No
         if not fits(m):
             continue
         for kw_start, kw_end in spans:
+            distance: float
             if kw_end <= found.start:
                 distance = found.start - kw_end
             elif kw_start >= found.end:
@@ -225,14 +227,14 @@ def _choose_measure(text: str, found: Found, context: str) -> tuple[Measure | No
         return best[2], family
     if count:
         fallback = measure("lesion_count") if re.match(r"(?:lesion|tumou?r|nodule|metasta|site|foci)",
-                                                       found.unit_text.strip(), re.I) else None
+                                                       (found.unit_text or "").strip(), re.I) else None
         return fallback, family
     if family == "length":
         return measure("lesion_size"), family
     if context:
         ctx_found = Found(len(context), len(context), found.op, found.value, found.unit_text, found.text)
-        m, _ = _choose_measure(context, ctx_found, "")
-        return m, family
+        from_context, _ = _choose_measure(context, ctx_found, "")
+        return from_context, family
     return None, family
 
 

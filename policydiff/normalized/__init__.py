@@ -1,7 +1,21 @@
 """The normalized schema, units and vocabulary: what extraction produces and diffs consume."""
 from .schema import (
-    Code, Criterion, Dates, DocumentInfo, Group, Indication, Policy, Source, Threshold,
-    from_dict, from_json, iter_criteria, iter_thresholds, json_schema, to_dict, to_json,
+    Code,
+    Criterion,
+    Dates,
+    DocumentInfo,
+    Group,
+    Indication,
+    Policy,
+    Source,
+    Threshold,
+    from_dict,
+    from_json,
+    iter_criteria,
+    iter_thresholds,
+    json_schema,
+    to_dict,
+    to_json,
 )
 from .vocabulary import indication_key, slugify
 

@@ -4,7 +4,7 @@ Frozen dataclasses with tuples rather than lists, so whole policies hash and
 compare by value: `diff(p, p)` can be decided with `==`, and a JSON round trip
 can be checked exactly (`from_json(to_json(p)) == p`).
 
-Field names and meanings follow ../shared/CONTRACT.md; fields beyond the
+Field names and meanings follow docs/contract.md; fields beyond the
 contract (status, negated, text of a group's lead-in, exclusions, source) are
 additions the contract allows.
 """
@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 SCHEMA_VERSION = 1
 
 Op = Literal["<", "<=", ">", ">=", "=", "between"]
 Logic = Literal["all", "any"]
 Status = Literal["medically_necessary", "investigational", "not_medically_necessary"]
-Value = Union[int, float, str, tuple]  # tuple = (lo, hi) for "between"
+Value = int | float | str | tuple  # tuple = (lo, hi) for "between"
 
 OPS: tuple[str, ...] = ("<", "<=", ">", ">=", "=", "between")
 STATUSES: tuple[str, ...] = ("medically_necessary", "investigational", "not_medically_necessary")
@@ -66,7 +66,7 @@ class Group:
     """Criteria combined by all / any / at-least-N logic."""
 
     logic: Logic
-    items: tuple[Union[Criterion, "Group"], ...] = ()
+    items: tuple[Criterion | Group, ...] = ()
     min: int | None = None
     """Only for "at least N of" with N >= 2 (logic "any")."""
     text: str = ""
@@ -74,6 +74,13 @@ class Group:
     thresholds: tuple[Threshold, ...] = ()
     """Limits stated in the lead-in itself."""
     source: Source | None = None
+
+    @property
+    def phrase(self) -> str:
+        """The logic in words: "all of", "any of", "at least 2 of"."""
+        if self.logic == "any":
+            return f"at least {self.min} of" if self.min else "any of"
+        return "all of"
 
 
 @dataclass(frozen=True)
@@ -357,7 +364,7 @@ def json_schema() -> dict:
             "payer": {"type": ["string", "null"]},
             "policy_id": {"type": ["string", "null"]},
             "title": {"type": ["string", "null"]},
-            "dates": {"type": "object", "properties": {k: date for k in Dates.__dataclass_fields__},
+            "dates": {"type": "object", "properties": dict.fromkeys(Dates.__dataclass_fields__, date),
                       "additionalProperties": False},
             "document": {"type": "object"},
             "codes": {"type": "array", "items": {"type": "object", "required": ["system", "code", "prior_auth"],

@@ -14,7 +14,7 @@ from importlib import resources
 
 
 def slugify(text: str | None) -> str:
-    """Lowercase; runs of anything but a-z and 0-9 become one '-' (CONTRACT.md "The store")."""
+    """Lowercase; runs of anything but a-z and 0-9 become one '-' (docs/contract.md "The store")."""
     return re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")
 
 

@@ -7,18 +7,15 @@ page as the comparison report.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 
-from markdown_it import MarkdownIt
-
+from ..diffs.limits import format_limit
+from ..diffs.versions import BlameLine, Report, VersionDiff, describe_threshold
 from ..normalized.schema import threshold_to_dict
-from .limits import format_limit
-from .render_policy import md_escape
-from .versions import VersionDiff, describe_threshold
+from .markup import markdown_to_html, md_escape
 
 
 def diff_to_dict(d: VersionDiff) -> dict:
-    """CONTRACT.md "Version diff JSON", plus logic changes, classifications, redlines and dates."""
+    """docs/contract.md "Version diff JSON", plus logic changes, classifications, redlines and dates."""
     return {
         "policy": d.policy,
         "from": {"rev": d.old_rev, "effective": d.old_effective},
@@ -41,13 +38,13 @@ def diff_to_dict(d: VersionDiff) -> dict:
                     },
                     "logic": [{"where": lc.where, "from": lc.old, "to": lc.new, "direction": lc.direction}
                               for lc in c.logic],
-                    "codes": {"added": c.codes_added, "removed": c.codes_removed},
+                    "codes": {"added": list(c.codes_added), "removed": list(c.codes_removed)},
                 }
                 for c in d.changed
             ],
         },
-        "codes": {"added": d.codes_added, "removed": d.codes_removed},
-        "dates": {k: {"from": a, "to": b} for k, (a, b) in d.dates.items()},
+        "codes": {"added": list(d.codes_added), "removed": list(d.codes_removed)},
+        "dates": {c.slot: {"from": c.old, "to": c.new} for c in d.dates},
         "material": d.material,
     }
 
@@ -82,9 +79,10 @@ def diff_markdown(d: VersionDiff, level: int = 1) -> str:
     for i in d.removed:
         out.append(f"- indication removed: ~~{md_escape(i.label)}~~ (`{i.key}`)")
     if d.codes_added or d.codes_removed:
-        out.append(f"- codes added: {', '.join(d.codes_added) or 'none'}; removed: {', '.join(d.codes_removed) or 'none'}")
-    for slot, (a, b) in d.dates.items():
-        out.append(f"- {slot} date: {a or 'none'} → {b or 'none'} (cosmetic)")
+        out.append(f"- codes added: {', '.join(d.codes_added) or 'none'}; removed: "
+                   f"{', '.join(d.codes_removed) or 'none'}")
+    for dc in d.dates:
+        out.append(f"- {dc.slot} date: {dc.old or 'none'} → {dc.new or 'none'} (cosmetic)")
     for c in d.changed:
         out += ["", f"{h}# {md_escape(c.label)}" + (" (material)" if c.material else " (wording only)"), ""]
         if c.thresholds:
@@ -113,7 +111,7 @@ def diff_text(d: VersionDiff) -> str:
     out += [f"+ indication {i.label} [{i.key}]" for i in d.added]
     out += [f"- indication {i.label} [{i.key}]" for i in d.removed]
     out += [f"+ code {c}" for c in d.codes_added] + [f"- code {c}" for c in d.codes_removed]
-    out += [f"~ {slot} date {a} -> {b}" for slot, (a, b) in d.dates.items()]
+    out += [f"~ {c.slot} date {c.old} -> {c.new}" for c in d.dates]
     for c in d.changed:
         out.append(f"~ {c.label} [{c.key}]")
         out += [f"    {describe_threshold(t)}" for t in c.thresholds]
@@ -129,40 +127,15 @@ def diff_text(d: VersionDiff) -> str:
     return "\n".join(out) + "\n"
 
 
-def markdown_to_html(markdown: str, title: str) -> str:
-    """Markdown → standalone page; markdown-it-py with raw HTML disabled, so no policy text becomes markup."""
-    from .render_compare import _ENV
-
-    body = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"]).render(markdown)
-    return _ENV.get_template("markdown.html").render(title=title, body=body)
-
-
 def diff_html(d: VersionDiff) -> str:
     return markdown_to_html(diff_markdown(d), f"policydiff: {d.policy}")
 
 
 # -- the annual-review report ---------------------------------------------------------------------
 
-@dataclass
-class Report:
-    since: str | None
-    until: str | None
-    reviewed: list[str] = field(default_factory=list)
-    diffs: list[VersionDiff] = field(default_factory=list)
-
-    def summary(self) -> dict[str, int]:
-        changed = [d for d in self.diffs if d]
-        totals = {"policies_reviewed": len(self.reviewed), "policies_changed": len({d.policy for d in changed}),
-                  "changed_materially": len({d.policy for d in changed if d.material}), "stricter": 0, "looser": 0,
-                  "indications_added": 0, "indications_removed": 0}
-        for d in changed:
-            for k, v in d.counts().items():
-                totals[k] += v
-        return totals
-
-
 def report_to_json(r: Report) -> str:
-    return json.dumps({"since": r.since, "until": r.until, "summary": r.summary(), "policies_reviewed": r.reviewed,
+    return json.dumps({"since": r.since, "until": r.until, "summary": r.summary(),
+                       "policies_reviewed": list(r.reviewed),
                        "changes": [diff_to_dict(d) for d in r.diffs if d]}, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -183,6 +156,6 @@ def report_html(r: Report) -> str:
     return markdown_to_html(report_markdown(r), "policydiff: annual review")
 
 
-def blame_text(rows: list[tuple[str, str, str | None]]) -> str:
-    """(criterion, rev, effective) → one line each, like git blame."""
-    return "".join(f"{rev[:10]} {effective or '':<10}  {text}\n" for text, rev, effective in rows)
+def blame_text(rows: list[BlameLine]) -> str:
+    """One line per criterion, like git blame: the version, its date, the criterion."""
+    return "".join(f"{r.rev[:10]} {r.effective or '':<10}  {r.text}\n" for r in rows)

@@ -9,20 +9,19 @@ import csv
 import io
 import json
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
-from ..normalized.schema import threshold_to_dict
-from .compare import Comparison
-from .limits import format_limit
-from .render_policy import md_escape
+from ..diffs.compare import Comparison
+from ..diffs.limits import format_limit
+from ..normalized.schema import Threshold, threshold_to_dict
+from .markup import ENV, md_escape
 
 
 def _headers(comparison: Comparison) -> list[str]:
-    return [f"#{i + 1} {p.name}" + (f" ({p.policy_id})" if p.policy_id else "") for i, p in enumerate(comparison.policies)]
+    return [f"#{i + 1} {p.name}" + (f" ({p.policy_id})" if p.policy_id else "")
+            for i, p in enumerate(comparison.policies)]
 
 
 def to_json(comparison: Comparison) -> str:
-    """CONTRACT.md "Comparison JSON", plus roles, verdicts, alignment scores and criteria rows."""
+    """docs/contract.md "Comparison JSON", plus roles, verdicts, alignment scores and criteria rows."""
     data = {
         "policies": [{"payer": p.payer, "policy_id": p.policy_id, "title": p.title, "source": p.source}
                      for p in comparison.policies],
@@ -46,7 +45,7 @@ def to_json(comparison: Comparison) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _cell(t, role: str | None) -> str:
+def _cell(t: Threshold | None, role: str | None) -> str:
     if t is None:
         return "not specified"
     return format_limit(t) + (f" ({role})" if role else "")
@@ -55,12 +54,14 @@ def _cell(t, role: str | None) -> str:
 def render_markdown(comparison: Comparison) -> str:
     heads = _headers(comparison)
     out = ["# Policy comparison", ""]
-    out += [f"- {md_escape(h)}: {md_escape(p.title)} ({md_escape(p.source)})" for h, p in zip(heads, comparison.policies)]
+    out += [f"- {md_escape(h)}: {md_escape(p.title)} ({md_escape(p.source)})"
+            for h, p in zip(heads, comparison.policies)]
     out += ["", "## Indications", "", "| indication | " + " | ".join(md_escape(h) for h in heads) + " | match |",
             "| --- | " + " | ".join("---" for _ in heads) + " | --- |"]
     for row in comparison.rows:
         cells = [md_escape(label) if label else "—" for label in row.labels]
-        match = "; ".join(f"{m} {s:.2f}" for s, m in zip(row.scores[1:], row.methods[1:]) if s is not None) or "only one"
+        match = "; ".join(f"{m} {s:.2f}" for s, m in zip(row.scores[1:], row.methods[1:]) if s is not None)
+        match = match or "only one"
         if row.low_confidence:
             match += " (low confidence)"
         out.append(f"| `{row.key}` | " + " | ".join(cells) + f" | {match} |")
@@ -140,11 +141,7 @@ def render_csv(comparison: Comparison) -> str:
     return buffer.getvalue()
 
 
-_ENV = Environment(loader=PackageLoader("policydiff.diffs", "templates"), autoescape=select_autoescape(["html"]),
-                   trim_blocks=True, lstrip_blocks=True)
-
-
 def render_html(comparison: Comparison) -> str:
     """Standalone, printable HTML: inline CSS, no scripts, no external assets, every text escaped."""
-    template = _ENV.get_template("compare.html")
+    template = ENV.get_template("compare.html")
     return template.render(c=comparison, heads=_headers(comparison), fmt=lambda v: format_limit(v) if v else None)

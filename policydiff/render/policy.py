@@ -5,43 +5,28 @@ crafted policy cannot inject links, HTML or table breaks into a report.
 """
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 
+from ..diffs.limits import format_limit
 from ..normalized.schema import Criterion, Group, Indication, Policy
-from .limits import format_limit
-
-_MD_SPECIAL = re.compile(r"([\\`*{}\[\]<>!|~]|(?<!\w)_|_(?!\w)|^#|^[+-](?=\s))")
+from .markup import md_escape
 
 
-def md_escape(text: str | None) -> str:
-    """Escape Markdown and HTML metacharacters in untrusted text (also safe inside table cells)."""
-    if text is None:
-        return ""
-    text = text.replace("&", "&amp;").replace("\n", " ")
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def logic_phrase(group: Group) -> str:
-    if group.logic == "any":
-        return f"at least {group.min} of" if group.min else "any of"
-    return "all of"
-
-
-def _tree_lines(group: Group, depth: int, escape) -> list[str]:
+def _tree_lines(group: Group, depth: int, escape: Callable[[str | None], str]) -> list[str]:
     out: list[str] = []
     pad = "  " * depth
     for item in group.items:
         if isinstance(item, Group):
             lead = f" {escape(item.text)}" if item.text else ""
-            out.append(f"{pad}- **{logic_phrase(item)}**{lead}" if escape is md_escape
-                       else f"{pad}- [{logic_phrase(item)}]{lead}")
+            out.append(f"{pad}- **{item.phrase}**{lead}" if escape is md_escape
+                       else f"{pad}- [{item.phrase}]{lead}")
             out += _tree_lines(item, depth + 1, escape)
         else:
             out.append(f"{pad}- {_criterion_line(item, escape)}")
     return out
 
 
-def _criterion_line(c: Criterion, escape) -> str:
+def _criterion_line(c: Criterion, escape: Callable[[str | None], str]) -> str:
     parts = [escape(c.text)]
     if c.thresholds:
         parts.append("[" + "; ".join(f"{t.measure} {format_limit(t)}" for t in c.thresholds) + "]")
@@ -57,7 +42,7 @@ def _indication_md(ind: Indication) -> list[str]:
     out = [f"### {md_escape(ind.label)}", "", f"- key: `{ind.key}`; status: {ind.status.replace('_', ' ')}"]
     if ind.codes:
         out.append(f"- codes: {', '.join(ind.codes)}")
-    out.append(f"- criteria: **{logic_phrase(ind.criteria)}**" + (f" {md_escape(ind.criteria.text)}"
+    out.append(f"- criteria: **{ind.criteria.phrase}**" + (f" {md_escape(ind.criteria.text)}"
                                                                   if ind.criteria.text else ""))
     out += _tree_lines(ind.criteria, 1, md_escape)
     out.append("")
@@ -101,7 +86,7 @@ def render_text(policy: Policy) -> str:
     for ind in policy.indications:
         codes = f"  codes {', '.join(ind.codes)}" if ind.codes else ""
         out.append(f"{ind.label}  [{ind.key}]{codes}")
-        out.append(f"  {logic_phrase(ind.criteria)}:")
+        out.append(f"  {ind.criteria.phrase}:")
         out += ["  " + line for line in _tree_lines(ind.criteria, 1, plain)]
         out.append("")
     for ind in policy.exclusions:

@@ -1,0 +1,98 @@
+"""Page furniture: running headers and footers, page numbers, notices. The one place that decides it.
+
+Furniture repeats from page to page, so both paths look for repetition: a
+PDF by position (the same text near the top or bottom edge of most pages), a
+text capture by neighbourhood (the same short text next to page-break
+evidence, since its geometry is gone). Digits are folded before comparing,
+so "Page 3 of 20" and "Page 4 of 20" are one line of furniture.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from .lines import Line
+
+# Lines that are never policy content wherever they stand.
+_NOISE = re.compile(
+    r"^(?:page\s*\d+\s*(?:of\s*\d+)?|\d+\s*(?:of|/)\s*\d+|-\s*\d+\s*-|\d{1,3}|"
+    r"(?:this document is subject to the disclaimer|if printed,? this document|proprietary information|"
+    r"confidential(?: and proprietary)?|©|\(c\)\s*\d{4}|copyright\b|printed on|printed from|"
+    r"https?://\S+$|cpt (?:codes? )?(?:is a |copyright)|current procedural terminology \(cpt\)|"
+    r"all rights reserved).*)$",
+    re.IGNORECASE,
+)
+
+
+def furniture_key(text: str) -> str:
+    """What two furniture lines share: lowercase, digits folded ("page # of #")."""
+    return re.sub(r"\d+", "#", text.strip().lower())
+
+
+def is_noise(text: str) -> bool:
+    return bool(_NOISE.match(text.strip()))
+
+
+def drop_running_lines(lines: list[Line]) -> list[Line]:
+    """Remove page furniture from text captures of PDFs, which have no page geometry left.
+
+    A line is running furniture when the same short text recurs (three times or
+    more) next to page-break evidence: a page number, a disclaimer line or
+    another running line. Repeated criteria ("Age 18 years of age or older")
+    recur too, but not at page breaks, so they stay.
+    """
+    keep = [ln for ln in lines if not is_noise(ln.text)]
+    breaks = {id(ln) for ln in lines if is_noise(ln.text)}
+    counts = Counter(furniture_key(ln.text) for ln in keep if _could_be_furniture(ln.text))
+    repeated = {key for key, n in counts.items() if n >= 3}
+    if not repeated:
+        return keep
+    furniture: set[int] = set()
+    for _ in range(3):
+        before = len(furniture)
+        for i, ln in enumerate(lines):
+            if id(ln) in furniture or furniture_key(ln.text) not in repeated:
+                continue
+            neighbours = lines[max(i - 1, 0):i] + lines[i + 1:i + 2]
+            if i == 0 or any(id(n) in breaks or id(n) in furniture for n in neighbours):
+                furniture.add(id(ln))
+        if len(furniture) == before:
+            break
+    # A repeated text is furniture everywhere once it is furniture at most of its places.
+    marked = Counter(furniture_key(ln.text) for ln in lines if id(ln) in furniture)
+    common = {k for k, n in marked.items() if n * 2 >= counts[k]}
+    return [ln for ln in keep if furniture_key(ln.text) not in common]
+
+
+_CONTENT = re.compile(r"^\s*(?:\(?[A-Za-z0-9]{1,4}[.)]|[-•*])\s|[<>≤≥]|\b(?:or older|or more|or less|at least|"
+                      r"of the following|years of age)\b", re.I)
+
+
+def _could_be_furniture(text: str) -> bool:
+    """Headings, list items and limits repeat in real policies; page furniture is none of these."""
+    return len(text.split()) <= 15 and not _CONTENT.search(text)
+
+
+def repeated_edges(pages: Sequence[Sequence[tuple[str, float, float]]]) -> set[tuple[int, str]]:
+    """(page number, furniture key) of lines repeated near the top or bottom edge on most pages.
+
+    `pages` holds each page's lines as (text, top, bottom) in points from the
+    top of the page.
+    """
+    if len(pages) < 2:
+        return set()
+    edges: list[set[str]] = []
+    for rows in pages:
+        if not rows:
+            edges.append(set())
+            continue
+        top_edge = min(top for _, top, _ in rows)
+        bottom_edge = max(bottom for _, _, bottom in rows)
+        span = max(bottom_edge - top_edge, 1.0)
+        edges.append({furniture_key(text) for text, top, bottom in rows
+                      if top - top_edge < span * 0.14 or bottom_edge - bottom < span * 0.1})
+    counts = Counter(k for keys in edges for k in keys)
+    needed = max(2, int(len(pages) * 0.5))
+    repeated = {k for k, n in counts.items() if n >= needed}
+    return {(page_no, k) for page_no, keys in enumerate(edges, start=1) for k in keys & repeated}

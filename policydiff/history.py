@@ -1,0 +1,66 @@
+"""Workflows over the store's history: load a policy from a file or a stored ref, diff stored versions,
+the annual-review report, blame.
+
+Each reads the store in a fixed number of git calls however long the
+history: one `git log` for the versions (`Store.log` / `Store.index`), one
+batched blob read for the policies (`Store.read`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .diffs.versions import BlameLine, Report, VersionDiff, diff_policies
+from .diffs.versions import blame as blame_lines
+from .errors import StoreError
+from .extractor import extract
+from .normalized.schema import Policy
+from .store import Store, parse_ref, resolve_rev
+
+
+def is_stored_ref(spec: str) -> bool:
+    """A stored `payer/policy[@rev]` rather than a file: no such file, and it looks like a store name."""
+    return not Path(spec).exists() and "/" in spec and not spec.startswith((".", "/"))
+
+
+def load(spec: str, store: Store) -> Policy:
+    """A file path (extracted), or a stored policy `payer/policy[@rev]` (read from the store)."""
+    if is_stored_ref(spec):
+        return store.show(spec)
+    return extract(spec)  # a missing file is reported by the extractor, naming it
+
+
+def diff_stored(store: Store, ref: str, from_rev: str | None = None, to_rev: str | None = None) -> VersionDiff:
+    """What changed between two stored versions: `--to` (default: the newest, or the ref's own @rev) against
+    `--from` (default: the version just before it)."""
+    name, rev = parse_ref(ref)
+    versions = store.log(name)
+    newer = resolve_rev(versions, name, to_rev or rev)
+    if from_rev:
+        older = resolve_rev(versions, name, from_rev)
+    else:
+        position = next(i for i, v in enumerate(versions) if v.rev == newer.rev)
+        if position + 1 >= len(versions):
+            raise StoreError(f"{name} has no version before {newer.effective}; nothing to diff")
+        older = versions[position + 1]
+    old, new = store.read([older, newer])
+    return diff_policies(old, new, name, older.rev, newer.rev, older.effective, newer.effective)
+
+
+def annual_report(store: Store, since: str | None = None, until: str | None = None,
+                  payer: str | None = None) -> Report:
+    """Every version effective in the window, diffed against the version before it."""
+    chosen = store.versions_between(since, until, payer)
+    policies = iter(store.read([v for _, versions in chosen for v in versions]))
+    diffs: list[VersionDiff] = []
+    for name, versions in chosen:
+        read = [(v, next(policies)) for v in versions]
+        for (old_v, old), (new_v, new) in zip(read, read[1:]):
+            diffs.append(diff_policies(old, new, name, old_v.rev, new_v.rev, old_v.effective, new_v.effective))
+    return Report(since, until, tuple(name for name, _ in chosen), tuple(diffs))
+
+
+def blame(store: Store, policy: str) -> list[BlameLine]:
+    """For each criterion of the newest version, the version that introduced its current wording."""
+    name, _ = parse_ref(policy)
+    versions = list(reversed(store.log(name)))
+    return blame_lines([(v.rev, v.effective, p) for v, p in zip(versions, store.read(versions))])

@@ -1,0 +1,385 @@
+"""Every version of every policy, in an ordinary git repository. The one package that imports git.
+
+The store keeps versions; it does not extract them (that is `policydiff.ingest`).
+
+Layout (docs/contract.md "The store"): `PAYER/POLICY/policy.json` (canonical
+normalized JSON, one field per line, so `git diff` reads well) and
+`PAYER/POLICY/source.txt` (the document's extracted text, for redlines). One
+commit per version, with trailers that make history a git query:
+
+    Policy: medical-mutual/200802
+    Effective: 2024-07-12
+    Source-SHA256: 3f2a...
+
+Versions are ordered by their effective date, not by when they were added,
+so an older version can be added after a newer one (backfill). The working
+tree always shows the newest version: a backfilled version is committed, then
+a second commit with a `Restores:` trailer puts the newest back. Only commits
+with a `Policy:` trailer and no `Restores:` trailer are versions.
+
+Safety: writers hold a file lock (another `add` waits, it does not fail);
+git writes objects before it moves a ref, so a killed `add` leaves either
+the old or the new commit, and stale lock files a killed process left are
+cleared under our own lock.
+"""
+from __future__ import annotations
+
+import builtins
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from filelock import FileLock
+
+from ..errors import StoreError
+from ..normalized.schema import Policy, from_json
+from ..normalized.text import one_line
+from ..normalized.vocabulary import slugify
+from .gitio import FastImport, has_identity, parse_trailers, read_blobs
+
+LOCK_TIMEOUT_S = 600
+
+
+@dataclass(frozen=True)
+class Version:
+    """One stored version of a policy: a commit with trailers."""
+
+    rev: str
+    policy: str
+    effective: str | None
+    title: str | None
+    source_sha256: str | None
+    committed: int
+
+
+@dataclass(frozen=True)
+class PolicySummary:
+    name: str
+    versions: int
+    newest_effective: str | None
+    title: str | None
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    """A version ready to store: every decision (identity, date, content) made before the store is called."""
+
+    path: str
+    """The document it came from, for results and commit messages."""
+    name: str
+    """"payer-slug/policy-slug"."""
+    policy: Policy
+    content: str
+    """policy.json as stored (serialised by the caller, outside the store lock)."""
+    source_text: str
+    effective: str
+    """The version's date: what versions are ordered by."""
+
+
+Status = Literal["added", "backfilled", "unchanged", "failed"]
+
+
+@dataclass(frozen=True)
+class AddResult:
+    path: str
+    status: Status
+    policy: str | None = None
+    rev: str | None = None
+    effective: str | None = None
+    error: str | None = None
+
+
+def parse_ref(ref: str) -> tuple[str, str | None]:
+    """"payer/policy@rev" → ("payer/policy", "rev"); the name must be two slugs."""
+    name, _, rev = ref.partition("@")
+    parts = name.strip("/").split("/")
+    if len(parts) != 2 or any(slugify(p) != p or not p for p in parts):
+        raise StoreError(f"{ref}: not a stored policy name; expected PAYER/POLICY (slugs), e.g. medical-mutual/200802")
+    return name.strip("/"), (rev or None)
+
+
+def resolve_rev(versions: Sequence[Version], name: str, rev: str | None, ref: str = "") -> Version:
+    """Pick one of a policy's versions (newest first): None (the newest), `~N`, `YYYY-MM-DD` or a commit prefix."""
+    ref = ref or (f"{name}@{rev}" if rev else name)
+    if rev is None:
+        return versions[0]
+    if re.fullmatch(r"~\d*", rev):
+        n = int(rev[1:] or 1)
+        if n >= len(versions):
+            raise StoreError(f"{ref}: {name} has only {len(versions)} version(s)")
+        return versions[n]
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", rev):
+        try:
+            date.fromisoformat(rev)
+        except ValueError:
+            raise StoreError(f"{ref}: {rev} is not a real date") from None
+        in_force = [v for v in versions if v.effective and v.effective <= rev]
+        if not in_force:
+            raise StoreError(f"{ref}: no version of {name} was in force on {rev} "
+                             f"(earliest effective {versions[-1].effective})")
+        return in_force[0]
+    matches = [v for v in versions if v.rev.startswith(rev.lower())] if re.fullmatch(r"[0-9a-fA-F]{4,40}", rev) else []
+    if len(matches) == 1:
+        return matches[0]
+    raise StoreError(f"{ref}: unknown revision (use a commit of this policy, @YYYY-MM-DD or @~N)")
+
+
+class Store:
+    """A policy store at `path`; created on the first commit."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._repo: Any = None
+        self.last_git_seconds = 0.0
+        """Seconds the last `commit` spent in git, for benchmarks."""
+
+    # -- opening ------------------------------------------------------------
+    @property
+    def repo(self) -> Any:
+        import git
+
+        if self._repo is None:
+            if not (self.path / ".git").is_dir():
+                raise StoreError(f"{self.path}: no policy store here (add a policy first, or pass --store DIR)")
+            try:
+                self._repo = git.Repo(self.path)
+            except git.exc.GitError as exc:
+                raise StoreError(f"{self.path}: not a readable git repository ({exc})") from None
+        return self._repo
+
+    def _init(self) -> None:
+        import git
+
+        self.path.mkdir(parents=True, exist_ok=True)
+        if not (self.path / ".git").is_dir():
+            repo = git.Repo.init(self.path, initial_branch="main")
+            with repo.config_writer() as config:
+                if not has_identity(repo):
+                    config.set_value("user", "name", "policydiff")
+                    config.set_value("user", "email", "policydiff@localhost")
+            (self.path / "README.md").write_text(
+                "# Policy store\n\nWritten by policydiff: one folder per payer and policy, one commit per version.\n")
+            repo.index.add(["README.md"])
+            repo.index.commit("Create policy store", skip_hooks=True)
+
+    def _lock(self) -> FileLock:
+        self.path.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.path / ".policydiff.lock"), timeout=LOCK_TIMEOUT_S)
+
+    def _recover(self) -> None:
+        """Undo what a killed writer left behind, before writing. We hold the store lock, so it is stale.
+
+        A writer killed mid-batch can leave git lock files, an index file older
+        than HEAD (the index is written once per batch) and policy files written
+        but never committed. HEAD is the truth: reset the index and working tree
+        to it and remove our own uncommitted files.
+        """
+        git_dir = self.path / ".git"
+        for stale in [git_dir / "index.lock", git_dir / "HEAD.lock", git_dir / "policydiff-marks",
+                      *git_dir.glob("refs/heads/*.lock"), *git_dir.glob("objects/pack/tmp_*")]:
+            stale.unlink(missing_ok=True)
+        exclude = git_dir / "info" / "exclude"
+        exclude.parent.mkdir(exist_ok=True)
+        if ".policydiff.lock" not in (exclude.read_text() if exclude.exists() else ""):
+            with exclude.open("a") as handle:
+                handle.write("\n.policydiff.lock\n")
+        self._repo = None
+        repo = self.repo
+        repo.head.reset(index=True, working_tree=True)
+        for leftover in repo.untracked_files:
+            if re.fullmatch(r"[a-z0-9-]+/[a-z0-9-]+/(?:\.?(?:policy\.json|source\.txt)\S*)", leftover):
+                (self.path / leftover).unlink(missing_ok=True)
+
+    # -- writing ------------------------------------------------------------
+    def commit(self, versions: Sequence[NewVersion], message: str | None = None) -> list[AddResult]:
+        """Commit each version, oldest version date first; identical content makes no commit.
+
+        Results come back in the order `versions` were given.
+        """
+        import time
+
+        started = time.perf_counter()
+        good = sorted(versions, key=lambda v: (v.effective, v.path))
+        if not good:
+            return []
+        with self._lock():
+            self._init()
+            self._recover()
+            history = self.index()
+            writer = FastImport(self.repo)
+            pending: dict[str, tuple[str, str]] = {}
+            batch: list[AddResult] = []
+            try:
+                for item in good:
+                    batch.append(self._commit_version(writer, item, message, history, pending))
+                marks = writer.finish()
+            finally:
+                writer.abort()
+            batch = [replace(r, rev=marks.get(r.rev or "", r.rev)) for r in batch]
+            # One checkout per batch brings index and working tree up to the last commit.
+            self.repo.head.reset(index=True, working_tree=True)
+        self.last_git_seconds = time.perf_counter() - started
+        order = {id(v): i for i, v in enumerate(versions)}
+        by_item = dict(zip((id(v) for v in good), batch))
+        return [by_item[id(v)] for v in sorted(versions, key=lambda v: order[id(v)])]
+
+    def _commit_version(self, writer: FastImport, item: NewVersion, message: str | None,
+                        history: dict[str, list[Version]], pending: dict[str, tuple[str, str]]) -> AddResult:
+        policy, name, effective, content = item.policy, item.name, item.effective, item.content
+        versions = history.setdefault(name, [])
+        newest = max(versions, key=_order) if versions else None
+        same_day = next((v for v in versions if v.effective == effective), None)
+
+        def stored(version: Version) -> tuple[str, str]:
+            if version.rev in pending:  # committed earlier in this batch
+                return pending[version.rev]
+            policy_json, source = read_blobs(self.path, [f"{version.rev}:{name}/policy.json",
+                                                         f"{version.rev}:{name}/source.txt"])
+            return policy_json, source
+
+        if same_day is not None and (same_day.source_sha256 == policy.document.sha256
+                                     or _same_content(stored(same_day)[0], content)):
+            return AddResult(item.path, "unchanged", name, same_day.rev, effective)
+        if newest is not None and newest is not same_day and newest.source_sha256 == policy.document.sha256:
+            return AddResult(item.path, "unchanged", name, newest.rev, effective)
+        mark = writer.commit(_files(name, content, item.source_text), _message(name, policy, effective, message))
+        pending[mark] = (content, item.source_text)
+        version = Version(mark, name, effective, policy.title, policy.document.sha256, writer.committed + writer.count)
+        versions.append(version)
+        if newest is not None and _order(newest) > _order(version):
+            current, source = stored(newest)
+            writer.commit(_files(name, current, source),
+                          f"{name}: restore newest version ({newest.effective}) after backfill\n\n"
+                          f"Restores: {newest.rev}\nRestores-Policy: {name}\n")
+            return AddResult(item.path, "backfilled", name, mark, effective)
+        return AddResult(item.path, "added", name, mark, effective)
+
+    # -- reading ------------------------------------------------------------
+    def index(self, policy: str | None = None) -> dict[str, list[Version]]:
+        """All versions (or one policy's), from one `git log` over commit messages, grouped by policy."""
+        repo = self.repo
+        if not repo.head.is_valid():
+            return {}
+        args = ["--format=%H%x00%ct%x00%B%x1e"]
+        if policy:
+            # Messages, not trees: a fixed-string grep is far cheaper than a path-limited walk.
+            args += ["--fixed-strings", f"--grep=Policy: {policy}"]
+        out = repo.git.log(*args)
+        found: dict[str, list[Version]] = {}
+        for record in out.split("\x1e"):
+            record = record.strip("\n")
+            if not record:
+                continue
+            sha, committed, body = record.split("\x00", 2)
+            trailers = parse_trailers(body)
+            if "Policy" not in trailers or "Restores" in trailers or (policy and trailers["Policy"] != policy):
+                continue
+            v = Version(sha, trailers["Policy"], trailers.get("Effective"), trailers.get("Title"),
+                        trailers.get("Source-SHA256"), int(committed))
+            found.setdefault(v.policy, []).append(v)
+        return found
+
+    def log(self, policy: str) -> list[Version]:
+        """A policy's versions, newest effective date first."""
+        name, _ = parse_ref(policy)
+        versions = self.index(name).get(name, [])
+        if not versions:
+            raise StoreError(f"{name}: no such policy in {self.path} (see `policydiff list`)")
+        return sorted(versions, key=_order, reverse=True)
+
+    def resolve(self, ref: str) -> Version:
+        """`payer/policy`, `@YYYY-MM-DD` (in force that day), `@~N` (N before the newest) or `@<commit>`."""
+        name, rev = parse_ref(ref)
+        return resolve_rev(self.log(name), name, rev, ref)
+
+    def read(self, versions: Sequence[Version]) -> list[Policy]:
+        """The stored policies of many versions, read in one `git cat-file --batch` call."""
+        texts = read_blobs(self.path, [f"{v.rev}:{v.policy}/policy.json" for v in versions])
+        return [from_json(text) for text in texts]
+
+    def versions_between(self, since: str | None = None, until: str | None = None,
+                         payer: str | None = None) -> list[tuple[str, list[Version]]]:
+        """For each policy: the version in force at `since` (the baseline) and every version effective up to
+        `until`, oldest first. Policies with no version effective in the window are left out."""
+        out = []
+        payer_slug = slugify(payer) if payer else None
+        for name, versions in sorted(self.index().items()):
+            if payer_slug and not name.startswith(payer_slug + "/"):
+                continue
+            ordered = sorted(versions, key=_order)
+            inside = [v for v in ordered if (not since or (v.effective or "") >= since)
+                      and (not until or (v.effective or "") <= until)]
+            if not inside:
+                continue
+            before = [v for v in ordered if since and (v.effective or "") < since]
+            out.append((name, ([before[-1]] if before else []) + inside))
+        return out
+
+    def show(self, ref: str) -> Policy:
+        return self.read([self.resolve(ref)])[0]
+
+    def source_text(self, ref: str) -> str:
+        version = self.resolve(ref)
+        return read_blobs(self.path, [f"{version.rev}:{version.policy}/source.txt"])[0]
+
+    # -- sharing ------------------------------------------------------------
+    def sync(self, remote: str = "origin") -> str:
+        """Pull with rebase, then push: the store's history stays linear across analysts."""
+        import git
+
+        with self._lock():
+            repo = self.repo
+            if remote not in [r.name for r in repo.remotes]:
+                raise StoreError(f"{self.path}: no remote named {remote!r}; add one with "
+                                 f"`git -C {self.path} remote add {remote} URL`")
+            branch = repo.active_branch.name
+            try:
+                remote_heads = repo.git.ls_remote("--heads", remote, branch)
+                if remote_heads.strip():
+                    repo.git.pull("--rebase", remote, branch)
+                repo.git.push(remote, f"{branch}:{branch}")
+            except git.exc.GitCommandError as exc:
+                if (Path(repo.git_dir) / "rebase-merge").exists() or (Path(repo.git_dir) / "rebase-apply").exists():
+                    repo.git.rebase("--abort")
+                raise StoreError(f"{self.path}: sync with {remote} failed: {exc.stderr.strip() or exc}") from None
+            return str(repo.head.commit.hexsha)
+
+    # Last in the class: from here on, `list` in this class body names the method, not the builtin.
+    def list(self) -> builtins.list[PolicySummary]:
+        """Stored policies, with their number of versions and newest version."""
+        out = []
+        for name, versions in sorted(self.index().items()):
+            newest = max(versions, key=_order)
+            out.append(PolicySummary(name, len(versions), newest.effective, newest.title))
+        return out
+
+
+def _order(version: Version) -> tuple[str, int]:
+    return (version.effective or "", version.committed)
+
+
+def _files(name: str, policy_json: str, source: str) -> list[tuple[str, bytes]]:
+    return [(f"{name}/policy.json", policy_json.encode("utf-8")), (f"{name}/source.txt", source.encode("utf-8"))]
+
+
+def _same_content(stored: str, new: str) -> bool:
+    """Equal apart from the file name the version was read from."""
+    a, b = from_json(stored), from_json(new)
+    return replace(a, document=replace(a.document, name="")) == replace(b, document=replace(b.document, name=""))
+
+
+def _message(name: str, policy: Policy, effective: str, extra: str | None) -> str:
+    title = one_line(policy.title) or "(untitled)"
+    lines = [f"{name}: {title}, effective {effective}", ""]
+    if extra:
+        lines += [one_line(extra), ""]
+    lines += [f"Policy: {name}", f"Payer: {one_line(policy.payer)}", f"Title: {title}",
+              f"Effective: {effective}", f"Source: {one_line(policy.document.name)}",
+              f"Source-SHA256: {policy.document.sha256}"]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["Store", "Version", "PolicySummary", "NewVersion", "AddResult", "parse_ref", "resolve_rev"]
