@@ -1,16 +1,25 @@
 """Outline building: enumeration styles, depth, wrapped lines, blank lines inside items."""
-from policydiff.extractor.outline import build_sections, parse_marker
+from policydiff.extractor.furniture import drop_running_lines
+from policydiff.extractor.outline import build_outline, parse_marker
+from policydiff.extractor.sections import split_sections
 from policydiff.extractor.text import text_lines
+
+
+def build_sections(lines):
+    """Sections with their outlines, as the extractor builds them from text."""
+    lines = drop_running_lines(lines)
+    sections = split_sections(lines, geometry=False)
+    return [(s, build_outline(s.lines, False, lines)) for s in sections]
 
 
 def tree(text):
     sections = build_sections(text_lines(text))
-    crit = [s for s in sections if s.kind == "criteria"]
-    assert crit, [s.kind for s in sections]
+    crit = [nodes for s, nodes in sections if s.role == "coverage"]
+    assert crit, [s.role for s, _ in sections]
 
     def walk(nodes):
         return [(n.marker, n.text, walk(n.children)) if n.children else (n.marker, n.text) for n in nodes]
-    return walk(crit[0].nodes)
+    return walk(crit[0])
 
 
 def test_styles_nest_and_close():
@@ -31,7 +40,7 @@ A. Gamma
 
 
 def test_hard_wraps_and_blank_lines_inside_items_are_joined():
-    text = """GUIDELINES:
+    text = """CRITERIA:
 A. Presence of isolated liver disease (members with nodal disease are
 
 not considered candidates); and
@@ -83,23 +92,24 @@ or
 B. Second block
 """
     sections = build_sections(text_lines(text))
-    crit = next(s for s in sections if s.kind == "criteria")
-    assert crit.nodes[0].connector == "or"
+    crit = next(nodes for s, nodes in sections if s.role == "coverage")
+    assert crit[0].connector == "or"
 
 
 def test_running_headers_and_page_numbers_are_dropped():
     body = "\n".join(f"Policy:\nA. Item {i}\nPage {i} of 4\nAcme Health Medical Policy\n" for i in range(1, 5))
-    lines = [ln.text for s in build_sections(text_lines(body)) for ln in s.lines]
+    lines = [ln.text for s, _ in build_sections(text_lines(body)) for ln in s.lines]
     assert not any("Acme Health Medical Policy" in t or t.startswith("Page") for t in lines)
 
 
 def test_repeated_criteria_are_not_mistaken_for_headers():
     body = "\n".join("Criteria:\nAge 18 years of age or older\nA. Diagnosis X\n" for _ in range(4))
-    lines = [ln.text for s in build_sections(text_lines(body)) for ln in s.lines]
+    lines = [ln.text for s, _ in build_sections(text_lines(body)) for ln in s.lines]
     assert lines.count("Age 18 years of age or older") == 4
 
 
 def test_sections_are_classified():
-    text = "PURPOSE:\nWhy.\nPOLICY:\nA. x\nEXCLUSIONS:\nB. y\nDEFINITIONS:\nZ\nCODING:\n47371 desc\nReferences\n1. ref\n"
-    kinds = [s.kind for s in build_sections(text_lines(text))]
-    assert kinds == ["front", "background", "criteria", "exclusion", "definitions", "coding", "references"]
+    text = ("Acme Plan\nPURPOSE:\nWhy.\nCRITERIA:\nA. x\nEXCLUSIONS:\nB. y\nDEFINITIONS:\nZ\nCODING:\n47371 desc\n"
+            "References\n1. ref\n")
+    roles = [s.role for s, _ in build_sections(text_lines(text))]
+    assert roles == ["other", "background", "coverage", "not_covered", "definitions", "coding", "references"]

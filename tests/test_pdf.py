@@ -27,7 +27,8 @@ def without_provenance(policy):
         return replace(node, source=None)
     return replace(policy, document=DocumentInfo(),
                    indications=tuple(replace(i, source=None, criteria=strip(i.criteria)) for i in policy.indications),
-                   exclusions=tuple(replace(i, source=None, criteria=strip(i.criteria)) for i in policy.exclusions))
+                   exclusions=tuple(replace(i, source=None, criteria=strip(i.criteria)) for i in policy.exclusions),
+                   sections=tuple(replace(s, pages=None) for s in policy.sections))
 
 
 @pytest.mark.parametrize("stem", ["northwind__bariatric-surgery__2025-03-01", "northwind__bariatric-surgery__2026-03-01"])

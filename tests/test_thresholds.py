@@ -32,7 +32,7 @@ def one(text, context=""):
     ("younger than 65 years of age", ("age", "<", 65, "years")),
     ("The member is at least 21 years old.", ("age", ">=", 21, "years")),
     ("≤ 3 lesions", ("lesion_count", "<=", 3, "count")),
-    ("no more than three lesions", None),
+    ("no more than three lesions", ("lesion_count", "<=", 3, "count")),
     ("Occupying less than or equal to 50% of the liver parenchyma", ("liver_involvement", "<=", 50, "%")),
     ("BMI ≥ 40", ("bmi", ">=", 40, "kg/m2")),
     ("BMI of 40 kg/m² or greater", ("bmi", ">=", 40, "kg/m2")),
@@ -93,9 +93,14 @@ def test_numbers_that_are_not_limits(text):
     assert found == []
 
 
-def test_a_limit_with_no_known_measure_is_a_warning_not_a_guess():
-    found, warnings = read_thresholds("a composite score of 12 or more")
-    assert found == [] and warnings and "12 or more" in warnings[0]
+def test_a_limit_on_an_unknown_measure_is_named_from_its_noun_phrase():
+    found, _ = read_thresholds("a composite score of 12 or more")
+    assert [(t.measure, t.op, t.value) for t in found] == [("composite_score", ">=", 12)]
+
+
+def test_a_limit_nothing_names_is_a_warning_not_a_guess():
+    found, warnings = read_thresholds("; ≥ 12;")
+    assert found == [] and warnings and "12" in warnings[0]
 
 
 @pytest.mark.parametrize("text,negated", [

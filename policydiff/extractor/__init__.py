@@ -1,26 +1,30 @@
-"""Documents → text lines → outline → criteria: the extraction pipeline.
+"""Documents → text lines → sections with roles → outline → indications: the extraction pipeline.
 
 `extract(path)` is the one call most users need. Each stage is its own
-module and can be used alone: `sources` (bytes → lines), `outline` (lines →
-sections and trees), `thresholds`, `logic`, `codes`, `metadata`,
-`indications` (trees → schema objects).
+module and can be used alone: `sources` (bytes → lines; `pdf` and `text`
+underneath), `furniture` (page headers and footers), `sections` (headings and
+roles), `outline` (lines → trees), `logic`, `thresholds`, `codes`,
+`metadata`, `indications` (trees → schema objects).
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..normalized.schema import DocumentInfo, Policy
+from ..normalized.schema import DocumentInfo, Policy, SectionInfo
 from .codes import read_codes
+from .furniture import drop_running_lines, is_noise
 from .indications import assemble
 from .lines import Document
 from .metadata import read_dates, read_payer, read_policy_id, read_title
-from .outline import build_sections
+from .outline import build_outline, walk
+from .sections import split_sections
 from .sources import read_bytes, read_document
 
 __all__ = ["extract", "extract_bytes", "extract_document"]
 
-# Codes named only where a policy excludes something belong to that exclusion, not to the policy's code list.
-_TEXT_KINDS = ("criteria", "coding", "documentation", "limits", "front", "background", "definitions")
+# Codes named where a policy says what it covers, codes and documents; not those in references or history, and
+# not those named only where the policy excludes something (they belong to that exclusion).
+_CODE_ROLES = ("coverage", "coding", "documentation", "other", "background", "definitions", "administrative")
 
 
 def extract(path: str | Path) -> Policy:
@@ -33,36 +37,30 @@ def extract_bytes(data: bytes, name: str) -> Policy:
 
 
 def extract_document(doc: Document) -> Policy:
-    sections = build_sections(doc.lines, geometry=doc.format == "pdf")
+    geometry = doc.format == "pdf"
+    lines = [ln for ln in doc.lines if not is_noise(ln.text)] if geometry else drop_running_lines(doc.lines)
+    sections = split_sections(lines, geometry)
+    outlines = [build_outline(s.lines, geometry, lines) for s in sections]
     all_text = [ln.text for ln in (doc.raw_lines or doc.lines)]
-    front = all_text[:80]
     title = read_title(all_text[:60], _first_heading(doc))
-    built = assemble(sections, title)
-    coding = [ln.text for s in sections if s.kind == "coding" for ln in s.lines]
-    sentences = [ln.text for s in sections if s.kind in _TEXT_KINDS for ln in s.lines] + \
-                [_node_text for s in sections if s.kind in _TEXT_KINDS for _node_text in _texts(s.nodes)]
+    built = assemble(sections, outlines, title)
+    coding = [ln.text for s in sections if s.role == "coding" for ln in s.lines]
+    sentences = [n.text for s, nodes in zip(sections, outlines) if s.role in _CODE_ROLES for n in walk(nodes)]
     warnings = list(dict.fromkeys(built.warnings))
     if not built.indications and not built.exclusions:
-        warnings.append("no indications found: no criteria section with an enumerated list was recognised")
-    # Dates stand in front matter and page headers, sometimes in closing lines; the body never dates the policy.
-    dates = read_dates(all_text[:120] + all_text[-60:] if len(all_text) > 180 else all_text)
+        warnings.append("no indications found: no section states coverage criteria")
     return Policy(
         payer=read_payer(all_text),
-        policy_id=read_policy_id(front),
+        policy_id=read_policy_id(all_text[:80]),
         title=title,
-        dates=dates,
+        dates=read_dates(all_text),
         codes=tuple(read_codes(coding, sentences)),
         indications=tuple(built.indications),
         exclusions=tuple(built.exclusions),
+        sections=tuple(SectionInfo(s.heading, s.role, s.pages) for s in sections),
         warnings=tuple(warnings),
         document=DocumentInfo(doc.name, doc.format, doc.sha256, doc.pages),
     )
-
-
-def _texts(nodes):
-    for node in nodes:
-        yield node.text
-        yield from _texts(node.children)
 
 
 def _first_heading(doc: Document) -> str | None:

@@ -74,25 +74,38 @@ def _could_be_furniture(text: str) -> bool:
     return len(text.split()) <= 15 and not _CONTENT.search(text)
 
 
-def repeated_edges(pages: Sequence[Sequence[tuple[str, float, float]]]) -> set[tuple[int, str]]:
-    """(page number, furniture key) of lines repeated near the top or bottom edge on most pages.
+def repeated_rows(pages: Sequence[Sequence[tuple[str, float, float]]]) -> set[tuple[int, str, int]]:
+    """(page number, furniture key, rounded top) of every line that is page furniture.
 
-    `pages` holds each page's lines as (text, top, bottom) in points from the
-    top of the page.
+    `pages` holds each page's lines as (text, top, bottom), in points from the
+    top of the page. A line is furniture when the same text (digits folded)
+    stands at the same height (within 2 pt) on at least half of the pages, or
+    near the top or bottom edge on at least half of them.
     """
     if len(pages) < 2:
         return set()
-    edges: list[set[str]] = []
-    for rows in pages:
-        if not rows:
-            edges.append(set())
-            continue
-        top_edge = min(top for _, top, _ in rows)
-        bottom_edge = max(bottom for _, _, bottom in rows)
-        span = max(bottom_edge - top_edge, 1.0)
-        edges.append({furniture_key(text) for text, top, bottom in rows
-                      if top - top_edge < span * 0.14 or bottom_edge - bottom < span * 0.1})
-    counts = Counter(k for keys in edges for k in keys)
     needed = max(2, int(len(pages) * 0.5))
-    repeated = {k for k, n in counts.items() if n >= needed}
-    return {(page_no, k) for page_no, keys in enumerate(edges, start=1) for k in keys & repeated}
+    places: dict[str, list[tuple[int, float]]] = {}
+    edges: list[set[str]] = []
+    for page_no, rows in enumerate(pages, start=1):
+        edge: set[str] = set()
+        if rows:
+            top_edge = min(top for _, top, _ in rows)
+            bottom_edge = max(bottom for _, _, bottom in rows)
+            span = max(bottom_edge - top_edge, 1.0)
+            for text, top, bottom in rows:
+                key = furniture_key(text)
+                places.setdefault(key, []).append((page_no, top))
+                if top - top_edge < span * 0.14 or bottom_edge - bottom < span * 0.1:
+                    edge.add(key)
+        edges.append(edge)
+    edge_counts = Counter(k for keys in edges for k in keys)
+    out: set[tuple[int, str, int]] = set()
+    for key, spots in places.items():
+        if len({p for p, _ in spots}) < needed:
+            continue
+        for page_no, top in spots:
+            same_place = {p for p, t in spots if abs(t - top) <= 2}
+            if len(same_place) >= needed or (edge_counts[key] >= needed and key in edges[page_no - 1]):
+                out.add((page_no, key, round(top)))
+    return out

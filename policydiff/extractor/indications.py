@@ -1,37 +1,63 @@
-"""Outline trees → indications with criteria groups.
+"""Outlines of coverage sections → indications with criteria groups; not-covered text → exclusions.
 
-Three layouts cover the genre:
+An indication is anything for which the policy states its own covered
+criteria. Payers introduce one in a handful of ways, all read here from the
+outline, none from a payer's name:
 
-- an enumerated list of indications, each with its criteria below it
-  ("I. Hepatocellular carcinoma: ... all of the following: A. ... B. ...");
-- blocks introduced by a "Diagnosis" label (drug prior-approval forms), each
-  block one indication and its items the criteria;
-- a criteria section with no indication structure at all: one indication,
-  named after the section or the policy title.
+- a sub-heading over its criteria ("Home/Portable Monitor Sleep Testing",
+  "A. Atopic Dermatitis"), or a test-catalogue entry ("Test name 0340U")
+  whose INDICATIONS are condition labels;
+- a label line over bullets ("Colorectal Cancer:");
+- a sentence lead-in that states coverage ("In adults age 18 years or
+  older, bariatric surgery ... is proven and medically necessary when all of
+  the following criteria are met:"), labelled by its subject and condition;
+- an enumerated list whose items carry criteria ("1. Asthma. Approve ...");
+- "Diagnosis" blocks of drug prior-approval forms;
+- a lead-in "... for the following indications:", one indication per item;
+- failing all of these, the whole section, labelled by its heading.
+
+Initial and renewal criteria stated separately ("1. Initial Authorization" /
+"2. Reauthorization", "A) Initial Therapy" / "B) Patient is Currently
+Receiving", "Continuation requests ...", a renewal section) become two
+indications, the second labelled "(continuation)".
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from ..normalized.lexicon import covered_pattern, not_covered_patterns, phase_patterns
 from ..normalized.schema import Criterion, Group, Indication, Source, Status, Threshold
 from ..normalized.text import one_line
 from ..normalized.vocabulary import indication_key
 from . import logic
 from .codes import codes_in
-from .outline import Node, Section
-from .sections import RENEWAL
-from .thresholds import is_negated, read_thresholds
+from .outline import LABEL_LINE, Node
+from .sections import Section, phase_only
+from .thresholds import approval_term, is_negated, read_thresholds
 
+_CODE = r"\(?\b(?:\d{4}[0-9A-Z]|[A-V]\d{4})\b\)?"
+_CATALOGUE = re.compile(rf"^(?P<name>.{{2,80}}?)\s*[-–:]?\s*{_CODE}(?:\s*[,;/]?\s*{_CODE})*\s*$")
 _CITATION_TAIL = re.compile(r"(?:(?:(?<=[a-z]{3})|(?<=[)\].]))\d{1,3}(?:\s*,\s*\d{1,3})*"
                             r"|\s+\d{1,3}(?:\s*,\s*\d{1,3})+)\s*$")
-_LABEL_CUT = re.compile(r"\s*(?::|\s[-–—]\s*(?=must|should|requires?|all|any|one|both|see|cpt|hcpcs)|"
-                        r"\bmust\s+(?:satisfy|meet|have)|\b(?:is|are)\s+(?:not\s+)?(?:considered|proven|covered|medically)|\bmay\s+be\s+considered|"
-                        r"\bwhen\s+(?:all|any|one|the\s+following)|\s[-–—]\s*$)", re.I)
-_STATUS_NOT_MN = re.compile(r"\bnot\s+(?:be\s+)?(?:considered\s+)?medically\s+necessary\b|\bnot\s+covered\b", re.I)
-_STATUS_INV = re.compile(r"\b(?:investigational|investigative|experimental|unproven|not\s+proven)\b", re.I)
-_STATUS_MN = re.compile(r"\bmedically\s+necessary\b|\b(?:is|are)\s+(?:proven|covered)\b|\bapprove[ds]?\b", re.I)
 _CODES_TAIL = re.compile(r"\s*[-–(]?\s*\b(?:cpt|hcpcs)\b.*$", re.I)
+_NOTE = re.compile(r"^\W*(?:note|notes|nb)\b\s*[:.-]", re.I)
+_GENERIC_SUBJECT = re.compile(r"^(?:the\s+)?(?:member|patient|individual|beneficiar(?:y|ies)|enrollee|person|"
+                              r"humana\s+members?|members?|patients?|individuals?|it|this\s+(?:test|service|drug|"
+                              r"procedure|medication)|the\s+(?:test|service|drug|procedure|medication)|"
+                              r"the\s+following(?:\s+\w+){0,4}|requests?|coverage|approval)\b", re.I)
+_POPULATION = re.compile(r"^\s*(?:in|for)\s+(?P<p>(?:adults?|adolescents?|children|pediatric|infants?|"
+                         r"individuals?|members?|patients?|men|women|males?|females?|beneficiaries)\b[^,]{0,80}),\s*"
+                         r"(?P<rest>.+)$", re.I)
+_SUBJECT_CUT = re.compile(r"\s+(?:using|identified|that|which|who|when|where|due\s+to|as\s+described|listed|"
+                          r"including|for\s+treating|for\s+the\s+(?:treatment|purpose))\b.*$", re.I)
+_PRODUCT_USE = re.compile(r"^(?:the\s+)?(?:use\s+of\s+)?", re.I)
+_FOR_ITEMS = re.compile(r"\bfor\s+(?:the\s+)?following\s+(?:indications|conditions|diagnoses|uses|"
+                        r"clinical\s+(?:indications|situations))\b", re.I)
+_FORWARD = re.compile(r"\b(?:below|following|as\s+follows|listed|these\s+criteria|this\s+policy)\b", re.I)
+"""A statement that points at criteria elsewhere ("... if the conditions indicated below are met") names none."""
+_DISEASE_ITEM = re.compile(r"^(?P<d>[^.:;]{3,140}?)(?:\.\s+(?=[A-Z])|:\s*|\s+[-–]\s+)(?P<rest>.*)$")
 
 
 @dataclass
@@ -41,40 +67,141 @@ class Built:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Head:
+    """One indication found in an outline: its label, lead-in and the nodes holding its criteria."""
+
+    label: str
+    lead: str
+    body: list[Node]
+    source: Source | None
+    phase: str = ""
+    """"" or " (continuation)"."""
+    codes: tuple[str, ...] = ()
+
+
 def clean_label(text: str) -> str:
-    """The indication's name from its heading text, without lead-in, citations or code lists."""
-    head = text.strip()
+    """An indication's name from its heading or item text: no lead-in, citations, code lists or markers."""
+    head = one_line(text).strip()
+    head = re.sub(r"^\W*(?:and|or)\s+", "", head, flags=re.I)
     first = re.match(r"^(?P<s>[^.]{3,80}?[a-z)\]])\.\s+[A-Z]", head)
     if first and len(first.group("s").split()) <= 10:
         head = first.group("s")  # "Asthma. Approve for the duration noted if ..."
-    m = _LABEL_CUT.search(head)
-    if m and m.start() > 2:
-        head = head[: m.start()]
+    cut = re.search(r"\s*(?::|\s[-–—]\s*(?=must|should|requires?|all|any|one|both|see|cpt|hcpcs)|"
+                    r"\bmust\s+(?:satisfy|meet|have)|\b(?:is|are)\s+(?:not\s+)?(?:considered|proven|covered|"
+                    r"medically)|\bmay\s+be\s+considered|\bwhen\s+(?:all|any|one|the\s+following)|\s[-–—]\s*$)",
+                    head, re.I)
+    if cut and cut.start() > 2:
+        head = head[: cut.start()]
     elif len(head.split()) > 14:
-        sentence = re.split(r"(?<=[a-z)\]])\.\s", head)[0]
-        head = sentence
-    head = _CODES_TAIL.sub("", head) if re.search(r"\b(?:cpt|hcpcs)\b", head, re.I) else head
+        head = re.split(r"(?<=[a-z)\]])\.\s", head)[0]
+    if re.search(r"\b(?:cpt|hcpcs)\b", head, re.I):
+        head = _CODES_TAIL.sub("", head)
     head = _CITATION_TAIL.sub("", head.rstrip(" .;,:-–"))
-    head = re.sub(r"\s+", " ", head).strip(" .;,:-–")
-    return head or text.strip()[:80]
+    head = re.sub(r"\s*\{[^}]*\}", "", head)  # "{regardless of type of onset}"
+    head = re.sub(r"\s*\((?:including|includes|e\.\s?g\.|such\s+as|i\.\s?e\.)[^)]*\)", "", head, flags=re.I)
+    if len(head.split()) > 6:
+        head = re.sub(r"\s*\[[^\]]*\]", "", head)  # "[or juvenile rheumatoid arthritis]"
+    return one_line(head).strip(" .;,:-–*") or one_line(text)[:80]
 
 
-def _status(text: str, section_kind: str) -> Status:
-    if _STATUS_NOT_MN.search(text):
-        return "not_medically_necessary"
-    if _STATUS_INV.search(text) and not _STATUS_MN.search(text):
-        return "investigational"
-    if section_kind == "exclusion":
-        return "investigational" if not _STATUS_NOT_MN.search(text) else "not_medically_necessary"
-    return "medically_necessary"
+def _phase_of(text: str) -> str | None:
+    """"continuation" / "initial" when a text names an approval phase at its start, else None."""
+    renewal, initial = phase_patterns()
+    head = text[:90]
+    m_r, m_i = renewal.search(head), initial.search(head)
+    if m_r and (not m_i or m_r.start() <= m_i.start()) and m_r.start() < 40:
+        return "continuation"
+    if m_i and m_i.start() < 30:
+        return "initial"
+    return None
+
+
+def _states(text: str) -> bool:
+    return bool(covered_pattern().search(text))
+
+
+def status_of(text: str, default: Status = "medically_necessary") -> Status:
+    """The kind of (non-)coverage a statement declares, in the document's own words."""
+    for kind, pattern in not_covered_patterns():
+        if pattern.search(text):
+            return kind  # type: ignore[return-value]
+    return default
+
+
+_COVERAGE_VERB = re.compile(r"\s+(?:is|are|may\s+be|will\s+be|would\s+be|shall\s+be|can\s+be|be)\s+(?:(?:if|when)\s+)?"
+                            r"(?:(?:considered|deemed)\s+(?:to\s+be\s+)?)?(?:proven|medically|reasonable|covered|eligible|"
+                            r"approved|indicated|appropriate|not|investigational|experimental|unproven|authori[sz]ed)\b",
+                            re.I)
+_TREATMENT_OF = re.compile(r"\bfor\s+(?:the\s+)?(?:treatment|management|diagnosis|surveillance|evaluation|monitoring)\s+"
+                           r"of\s+(?:(?:cancer\s+)?recurrence\s+in\s+(?:members|patients|individuals)\s+with\s+)?(?P<c>.+?)"
+                           r"(?=\s+(?:when|if|in\s+(?:members|patients|individuals|adults|children)|who|that|may|is|are|"
+                           r"will)\b|[,;:]|$)", re.I)
+_REQUEST = re.compile(r"^(?:(?:initial|continuation|continued|subsequent|renewal|new)\s+)?(?:requests?|therapy|"
+                      r"authori[sz]ation|use|treatment|coverage)\b(?:\s+of\s+therapy)?", re.I)
+
+
+def label_from_statement(text: str, title: str | None) -> str:
+    """The indication a coverage sentence is about: its condition, its subject, or both.
+
+    "Initial requests for Dupixent for the treatment of asthma may be approved
+    if ..." → "Asthma"; "Continuation of therapy with Dupixent for COPD may be
+    approved" → "COPD"; "In adults age 18 years or older, bariatric surgery
+    using ... is proven and medically necessary when ..." → "Bariatric surgery
+    in adults"; "A planned two-stage procedure is proven ..." → "Planned
+    two-stage procedure"; "Hypoglossal nerve stimulation is considered
+    reasonable and necessary for the treatment of sleep apnea when ..." →
+    "Hypoglossal nerve stimulation for sleep apnea".
+    """
+    sentence = one_line(text)
+    population = ""
+    m = _POPULATION.match(sentence)
+    if m:
+        population = re.split(r"\s+(?:age|aged|\d|who|with|between|from)\b", m.group("p"), maxsplit=1)[0].strip()
+        sentence = m.group("rest")
+    verb = _COVERAGE_VERB.search(sentence)
+    before = sentence[: verb.start()] if verb else ""
+    condition = ""
+    treated = _TREATMENT_OF.search(sentence)
+    if treated:
+        condition = treated.group("c").strip(" ,")
+    subject = before
+    if treated and treated.start() < len(before):
+        subject = before[: treated.start()]
+    if not condition and " for " in before:
+        head, _, tail = before.rpartition(" for ")
+        if _REQUEST.match(head) or _mentions_title(head, title) or _GENERIC_SUBJECT.match(head):
+            subject, condition = head, tail
+    subject = _SUBJECT_CUT.sub("", subject).strip(" ,")
+    subject = re.sub(r"^(?:a|an|the)\s+", "", subject, flags=re.I)
+    subject = re.sub(r"\s*\((?:cpt|hcpcs)[^)]*\)", "", subject, flags=re.I)
+    subject = re.sub(r"^(?:fda|food and drug administration)[- ]approved\s+", "", subject, flags=re.I)
+    if _REQUEST.match(subject) or _GENERIC_SUBJECT.match(subject) or _mentions_title(subject, title):
+        subject = ""
+    condition = re.sub(r"^(?:the\s+)?(?:treatment|management)\s+of\s+", "", condition, flags=re.I)
+    label = f"{subject} for {condition}" if subject and condition else (subject or condition)
+    if population and label:
+        label = f"{label} in {population}"
+    label = clean_label(label) if label else ""
+    return label[:1].upper() + label[1:] if label else ""
+
+
+def _mentions_title(text: str, title: str | None) -> bool:
+    if not title:
+        return False
+    words = [w for w in re.findall(r"[a-z0-9]+", title.lower()) if len(w) > 3]
+    text_low = text.lower()
+    return bool(words) and words[0] in text_low
 
 
 class Assembler:
     """Turns outline nodes into schema objects, collecting warnings as it reads."""
 
-    def __init__(self) -> None:
+    def __init__(self, title: str | None):
+        self.title = title
         self.warnings: list[str] = []
 
+    # -- criteria ------------------------------------------------------------------------------------------
     def _thresholds(self, text: str, context: str, where: str) -> tuple[Threshold, ...]:
         found, warnings = read_thresholds(text, context)
         self.warnings += [f"{where}: {w}" for w in warnings]
@@ -84,43 +211,257 @@ class Assembler:
         text = one_line(node.text)
         return Criterion(text, self._thresholds(text, context, where), node.source, is_negated(text))
 
-    def group(self, lead_text: str, children: list[Node], context: str, where: str,
+    def group(self, lead_text: str, children: Sequence[Node], context: str, where: str,
               source: Source | None = None, lead_thresholds: tuple[Threshold, ...] = ()) -> Group:
         """A lead-in and its items; the items' logic read from the lead-in and their connectors."""
         items: list[Criterion | Group] = []
+        kept: list[Node] = []
+        terms: list[Threshold] = []
         for child in children:
-            if child.children:
-                child_text = one_line(child.text)
-                items.append(self.group(child_text, child.children, f"{context} {child_text}", where,
-                                        child.source, self._thresholds(child_text, context, where)))
-            elif child.kind == "label" or not one_line(child.text) or _APPROVAL_TERM.match(child.text):
+            text = one_line(child.text)
+            term = approval_term(text)
+            if term is not None and not child.children:
+                terms.append(term)  # how long an approval lasts: a limit of the group, not a criterion
                 continue
+            if child.kind in ("label", "heading") and not child.children or not text and not child.children \
+                    or _NOTE.match(text):
+                continue
+            if child.children:
+                sub_context = f"{context} {text}"
+                items.append(self.group(text, child.children, sub_context, where, child.source,
+                                        self._thresholds(text, context, where)))
             else:
                 items.append(self.criterion(child, context, where))
-        connectors = [c.connector or nxt.lead for c, nxt in zip(children, children[1:])]
-        reading = logic.resolve(logic.find_cue(lead_text), connectors, where)
+            kept.append(child)
+        connectors = [c.connector or nxt.lead for c, nxt in zip(kept, kept[1:])]
+        cue = logic.find_cue(lead_text)
+        reading = logic.resolve(cue, connectors, where)
         if reading.warning:
             self.warnings.append(reading.warning)
-        if reading.runs and len(items) == len(children):
+        if reading.runs and len(items) == len(kept):
             grouped: list[Criterion | Group] = []
             for run in reading.runs:
                 members = tuple(items[i] for i in run)
                 grouped.append(members[0] if len(members) == 1 else Group("all", members))
             items = grouped
-        return Group(reading.logic, tuple(items), reading.min, lead_text, lead_thresholds, source)  # type: ignore[arg-type]
+        logic_kind, minimum = reading.logic, reading.min
+        if logic.negated_list(lead_text) and logic_kind == "any":
+            # "Patient is not receiving X with either of the following": none of them, i.e. all of their negations
+            items = [replace(i, negated=True) if isinstance(i, Criterion) else i for i in items]
+            logic_kind, minimum = "all", None
+        return Group(logic_kind, tuple(items), minimum, lead_text, lead_thresholds + tuple(terms),  # type: ignore[arg-type]
+                     source)
 
-    def indication(self, label: str, lead_text: str, children: list[Node], source: Source | None,
-                   section: Section, suffix: str = "") -> Indication:
-        where = label + suffix
-        if children:
-            criteria = self.group(lead_text, children, lead_text, where, source,
-                                  self._thresholds(_after_label(lead_text, label), "", where))
+    def indication(self, head: Head, section: Section) -> Indication:
+        where = head.label + head.phase
+        lead = one_line(head.lead)
+        lead_thresholds = self._thresholds(_after_label(lead, head.label), "", where) if lead else ()
+        term = approval_term(lead) if lead else None
+        if term is not None and term not in lead_thresholds:
+            lead_thresholds = (*lead_thresholds, term)
+        if head.body:
+            criteria = self.group(lead, head.body, lead, where, head.source, lead_thresholds)
         else:
-            text = one_line(lead_text)
-            criteria = Group("all", (Criterion(text, self._thresholds(text, "", where), source, is_negated(text)),))
-        codes = tuple(dict.fromkeys(c for sentence in [lead_text] for c in codes_in(sentence)))
-        key = indication_key(label) + ("-continuation" if suffix else "")
-        return Indication(key, label + suffix, criteria, _status(lead_text, section.kind), codes, source)
+            criteria = Group("all", (Criterion(lead, self._thresholds(lead, "", where), head.source,
+                                               is_negated(lead)),) if lead else ())
+        codes = tuple(dict.fromkeys([*head.codes, *codes_in(lead)]))
+        key = indication_key(head.label) + ("-continuation" if head.phase else "")
+        status = status_of(lead) if _states_non_coverage_only(lead) else (
+            "medically_necessary" if section.role == "coverage" else status_of(lead, "not_medically_necessary"))
+        return Indication(key, head.label + head.phase, criteria, status, codes, head.source)
+
+    # -- finding indication heads --------------------------------------------------------------------------
+    def heads(self, nodes: Sequence[Node], context: str, named: bool, phase: str,
+              codes: tuple[str, ...] = ()) -> list[Head]:
+        """Indication heads among sibling nodes.
+
+        `context` labels the whole when nothing below names a part; `named`
+        says whether it is a real name (a sub-heading, a label) rather than a
+        section heading or the policy title.
+        """
+        nodes = [n for n in nodes if n.text or n.children]
+        found: list[Head] = []
+        headings = [n for n in nodes if n.kind == "heading"]
+        if headings:
+            before = nodes[: nodes.index(headings[0])]
+            found += self.heads(before, context, named, phase, codes) if _criteria_like(before) else []
+            for heading in headings:
+                found += self._under_heading(heading, context, phase, codes, catalogue=len(headings) > 1)
+            return found
+        diagnosis = self._diagnosis_blocks(nodes, phase, codes)
+        if diagnosis:
+            return diagnosis
+        if any(n.kind == "label" and n.children for n in nodes):
+            for node in nodes:
+                if node.kind != "label" or not node.children:
+                    continue
+                if LABEL_LINE.match(node.text):
+                    found += self.heads(node.children, context, named, phase, codes)
+                else:
+                    found += self.heads(node.children, clean_label(node.text), True, phase, codes) or \
+                        self._split_phases(Head(clean_label(node.text), "", node.children, node.source, phase, codes))
+            if found:
+                return found
+        statements = [n for n in nodes if n.kind in ("para", "item") and _states(n.text)
+                      and not _non_coverage(n.text) and not _scope_list(n, nodes)
+                      and not (not n.children and _FORWARD.search(n.text))]
+        if len(statements) == 1 and named and not _FOR_ITEMS.search(statements[0].text):
+            lead = statements[0]
+            body = lead.children or [n for n in nodes if n is not lead and (n.kind == "item" or n.children)]
+            return self._split_phases(Head(clean_label(context), lead.text, body, lead.source,
+                                           phase or _phase_label(lead.text), codes))
+        level = _indication_level(nodes)
+        if level and len(level) > 1 and any(n.kind == "item" for n in statements) \
+                and all(n in level for n in statements if n.kind == "item"):
+            # Parallel enumerated indications: read every item of the list alike, wording aside.
+            for node in level:
+                found += self._from_statement(node, context, phase, codes)
+            return found
+        if statements:
+            for node in statements:
+                found += self._from_statement(node, context, phase, codes)
+            if found:
+                return found
+        if level:
+            for node in level:
+                found += self._from_item(node, phase, codes)
+            return found
+        body = [n for n in nodes if n.kind != "label" and (n.children or n.kind in ("item", "para"))]
+        criteria = [n for n in body if n.children or n.kind == "item"]
+        if not any(_criterion_like(n) for n in criteria):
+            return []  # a bare list of names (products, codes) states no criteria
+        lead_node = next((n for n in body if n.children), None)
+        if lead_node is not None and len(criteria) == 1:
+            return self._split_phases(Head(clean_label(context), lead_node.text, lead_node.children, lead_node.source,
+                                           phase, codes))
+        return self._split_phases(Head(clean_label(context), "", criteria, criteria[0].source, phase, codes))
+
+    def _under_heading(self, heading: Node, context: str, phase: str, codes: tuple[str, ...],
+                       catalogue: bool) -> list[Head]:
+        name = heading.text
+        if phase_only(name):  # "1. Initial Authorization" under "A. Asthma": the phase of the parent's indication
+            name = context
+        entry = _CATALOGUE.match(name)
+        own_codes = codes
+        if entry:
+            own_codes = tuple(dict.fromkeys([*codes, *re.findall(r"\b(?:\d{4}[0-9A-Z]|[A-V]\d{4})\b", name)]))
+            name = entry.group("name").strip(" (-–:")
+        heading_phase = _phase_label(heading.text) or phase
+        inner = self.heads(heading.children, name, True, heading_phase, own_codes)
+        if entry or (catalogue and _has_labels(heading.children)):
+            return [h if h.label == clean_label(name) else replace(h, label=f"{h.label} ({name})") for h in inner]
+        return inner
+
+    def _from_statement(self, node: Node, context: str, phase: str, codes: tuple[str, ...]) -> list[Head]:
+        text = one_line(node.text)
+        own_phase = phase or _phase_label(text)
+        if _FOR_ITEMS.search(text) and node.children:
+            return [h for child in node.children if child.text
+                    for h in self._split_phases(Head(clean_label(child.text), "", child.children, child.source,
+                                                     own_phase, codes))]
+        disease = _DISEASE_ITEM.match(text) if node.kind == "item" else None
+        if disease and not _COVERAGE_VERB.search(disease.group("d")) and _name_like(disease.group("d")):
+            label = clean_label(disease.group("d"))
+        else:
+            label = label_from_statement(text, self.title)
+            level = _indication_level(node.children) if not label and node.children else None
+            if level and sum(_name_like(_first_clause(n.text)) for n in level) * 2 > len(level):
+                # "Must satisfy any of the following: I - VIII" over named indications
+                return [h for item in level for h in self._from_item(item, own_phase, codes)]
+            label = label or clean_label(context)
+        return self._split_phases(Head(label, text, node.children, node.source, own_phase, codes))
+
+    def _from_item(self, node: Node, phase: str, codes: tuple[str, ...]) -> list[Head]:
+        text = one_line(node.text)
+        label = clean_label(text)
+        if len(label) < 3:
+            return []
+        return self._split_phases(Head(label, text, node.children, node.source, phase, codes))
+
+    def _split_phases(self, head: Head) -> list[Head]:
+        """Initial and renewal blocks under one indication are two sets of criteria: two indications."""
+        phased = [c for c in head.body if c.kind in ("item", "para", "heading") and _phase_of(c.text)]
+        renewal = [c for c in phased if _phase_of(c.text) == "continuation"]
+        if not renewal or len(phased) < 2 and not (len(head.body) == len(renewal) + 1):
+            return [head]
+        initial = [c for c in head.body if c not in renewal]
+        out = []
+        if initial:
+            lone = initial[0] if len(initial) == 1 and initial[0].children else None
+            out.append(Head(head.label, lone.text if lone else head.lead, lone.children if lone else initial,
+                            head.source, head.phase, head.codes))
+        for block in renewal:
+            out.append(Head(head.label, block.text, block.children, block.source or head.source, " (continuation)",
+                            head.codes))
+        return out
+
+    def _diagnosis_blocks(self, nodes: Sequence[Node], phase: str, codes: tuple[str, ...]) -> list[Head]:
+        """Drug forms: "Age ..." / "Diagnosis" / "Patient must have the following: 1. X" blocks, one per diagnosis."""
+        labels = [i for i, n in enumerate(nodes) if n.kind == "label" and re.match(r"diagnos", n.text, re.I)]
+        if not labels:
+            return []
+        out = []
+        for k, i in enumerate(labels):
+            start = i
+            while start > 0 and nodes[start - 1].kind == "para" and not nodes[start - 1].children \
+                    and (k == 0 or start - 1 > labels[k - 1]):
+                start -= 1
+            if k == 0:
+                start = min(start, next((j for j, n in enumerate(nodes) if n.kind != "para" or n.children), start))
+                if all(not n.children for n in nodes[:start]):
+                    start = 0
+            end = labels[k + 1] if k + 1 < len(labels) else len(nodes)
+            while end > i + 1 and k + 1 < len(labels) and nodes[end - 1].kind == "para" and not nodes[end - 1].children:
+                end -= 1
+            block = list(nodes[start:end])
+            label_node = nodes[i]
+            body = [n for n in block if n is not label_node] + list(label_node.children)
+            label, source = _diagnosis_name(label_node.children or block[block.index(label_node) + 1:])
+            if label and body:
+                out.append(Head(label, "", body, source, phase, codes))
+        return out
+
+
+_NOT_A_NAME = re.compile(r"^(?:the\s+)?(?:patient|individual|member|beneficiar|documentation|treatment|there|"
+                         r"prescrib|diagnosis\s+of|history\s+of|one|all|any|both|either|at\s+least|no\b|not\b)|"
+                         r"\b(?:is|are|has|have|had|must|will|should|was|were|meets?|received|continues?)\b", re.I)
+
+
+def _criterion_like(node: Node) -> bool:
+    """Text that states a condition (a verb, a logic cue or a number), or a group of such."""
+    if node.children:
+        return any(_criterion_like(c) for c in node.children)
+    text = one_line(node.text)
+    return bool(re.search(r"\b(?:is|are|has|have|had|must|will|was|were|meets?|received|documented|confirmed|"
+                          r"diagnos\w*|history|age[sd]?|prescribed|tried|failed)\b|\d|[<>≤≥]", text, re.I)
+                or logic.find_cue(text))
+
+
+def _first_clause(text: str) -> str:
+    return re.split(r"\s*(?::|\.\s|\s[-–—]\s)", one_line(text), maxsplit=1)[0]
+
+
+def _name_like(text: str) -> bool:
+    """A condition or service name ("Hepatic lesions", "Asthma"), not a criterion sentence; asides in brackets
+    ("[or juvenile rheumatoid arthritis] {regardless of type of onset}") do not count."""
+    bare = re.sub(r"\[[^\]]*\]|\{[^}]*\}|\([^)]*\)", " ", text)
+    return 0 < len(bare.split()) <= 12 and not _NOT_A_NAME.search(bare)
+
+
+def _phase_label(text: str) -> str:
+    return " (continuation)" if _phase_of(text) == "continuation" else ""
+
+
+def _diagnosis_name(nodes: Sequence[Node]) -> tuple[str, Source | None]:
+    for follower in nodes:
+        names = [clean_label(c.text) for c in follower.children if c.kind == "item"]
+        if names:
+            cue = logic.find_cue(follower.text)
+            joiner = " or " if cue and cue.logic == "any" else "; "
+            return joiner.join(names), follower.children[0].source
+        if follower.kind == "para" and not follower.children and follower.text:
+            return clean_label(follower.text), follower.source
+    return "", None
 
 
 def _after_label(text: str, label: str) -> str:
@@ -128,7 +469,46 @@ def _after_label(text: str, label: str) -> str:
     return text[len(label):] if text.startswith(label) else text
 
 
-def _indication_level(nodes: list[Node]) -> list[Node] | None:
+def _criteria_like(nodes: Sequence[Node]) -> bool:
+    return any(n.children or n.kind == "item" for n in nodes)
+
+
+def _has_labels(nodes: Sequence[Node]) -> bool:
+    return any(n.kind == "label" for n in nodes)
+
+
+def _coverage_statement_only(nodes: Sequence[Node]) -> bool:
+    """One lead-in paragraph holding all the criteria (a sub-heading's usual body)."""
+    parents = [n for n in nodes if n.children]
+    return len(parents) == 1 and parents[0].kind == "para"
+
+
+def _non_coverage(text: str) -> bool:
+    return any(p.search(text) for _, p in not_covered_patterns()) and not _positive_first(text)
+
+
+def _positive_first(text: str) -> bool:
+    """"X is medically necessary when ...; it is investigational for all other uses": coverage comes first."""
+    covered = covered_pattern().search(text)
+    negative = min((m.start() for _, p in not_covered_patterns() for m in [p.search(text)] if m), default=None)
+    return covered is not None and (negative is None or covered.start() < negative)
+
+
+def _states_non_coverage_only(text: str) -> bool:
+    return _non_coverage(text)
+
+
+def _scope_list(node: Node, siblings: Sequence[Node]) -> bool:
+    """"The following procedures are covered:" over bare names, beside other indication heads, only sets scope."""
+    text = one_line(node.text)
+    if not re.match(r"^(?:the\s+)?following\b", text, re.I) or not node.children:
+        return False
+    bare = all(not c.children and len(c.text.split()) <= 20 for c in node.children)
+    others = [s for s in siblings if s is not node and s.kind == "para" and _states(s.text) and s.children]
+    return bare and bool(others)
+
+
+def _indication_level(nodes: Sequence[Node]) -> list[Node] | None:
     """The first enumerated list in a section, if its items read as indications rather than criteria."""
     items = [n for n in nodes if n.kind == "item"]
     if not items:
@@ -137,208 +517,91 @@ def _indication_level(nodes: list[Node]) -> list[Node] | None:
             items = [n for n in parents[0].children if n.kind == "item"]
     if not items:
         return None
-    # The indication list is the numbering style whose items carry criteria; a product bullet above it is not.
     styles = [n.style for n in items if n.children]
     if styles:
         dominant = max(set(styles), key=styles.count)
         items = [n for n in items if n.style == dominant]
     with_children = sum(1 for n in items if n.children)
-    stated = sum(1 for n in items if _STATUS_MN.search(n.text) or _STATUS_INV.search(n.text)
-                 or logic.find_cue(n.text))
-    if with_children * 2 >= len(items) or stated * 2 > len(items):
+    stated = sum(1 for n in items if _states(n.text) or _non_coverage(n.text) or logic.find_cue(n.text)
+                 or _DISEASE_ITEM.match(n.text) and n.children)
+    if len(items) >= 1 and (with_children * 2 >= len(items) or stated * 2 > len(items)) and with_children:
         return items
     return None
 
 
-_APPROVAL_TERM = re.compile(r"^\W*(?:initial\s+|re-?)?(?:authori[sz]ation|approval)s?\s+"
-                            r"(?:will\s+be|is|are|may\s+be)\s+"
-                            r"(?:issued|granted|given|approved|valid)\s+for\b", re.I)
-""""Authorization will be issued for 12 months": how long an approval lasts, not a criterion for it."""
-_PHASE_HEAD = re.compile(r"^\W*(?:initial|reauthori[sz]ation|renewal|continuation|continued|(?:the\s+)?patient\s+is\s+"
-                         r"currently\s+(?:receiving|on|taking))\b", re.I)
-
-
-def _split_phases(children: list[Node]) -> tuple[list[Node], list[Node]]:
-    """Initial and renewal criteria under one indication ("1. Initial Authorization", "2. Reauthorization")
-    are two sets of criteria, not one: split them."""
-    heads = [c for c in children if c.kind == "item" and _PHASE_HEAD.match(c.text)]
-    if len(heads) < 2:
-        return children, []
-    renewal = [c for c in children if c in heads and RENEWAL.search(c.text)]
-    initial = [c for c in children if c not in renewal]
-    return initial, renewal
-
-
-def _first_items(nodes: list[Node]) -> list[Node]:
-    items = [n for n in nodes if n.kind == "item"]
-    if items:
-        return items
-    return next(([c for c in n.children if c.kind == "item"] for n in nodes if n.children), [])
-
-
-def _diagnosis_blocks(nodes: list[Node]) -> list[list[Node]] | None:
-    """Split a section at its "Diagnosis" labels; lines just before a label belong to its block."""
-    labels = [i for i, n in enumerate(nodes) if n.kind == "label"]
-    if not labels:
-        return None
-    starts: list[int] = []
-    for i in labels:
-        start = i
-        while start > 0 and nodes[start - 1].kind == "para" and not nodes[start - 1].children \
-                and (not starts or start - 1 >= starts[-1]) and start - 1 not in labels:
-            start -= 1
-        starts.append(start)
-    starts[0] = min(starts[0], next((i for i, n in enumerate(nodes) if n.kind != "para" or n.children), 0))
-    starts[0] = 0 if all(not n.children for n in nodes[: starts[0]]) else starts[0]
-    bounds = starts + [len(nodes)]
-    return [nodes[a:b] for a, b in zip(bounds, bounds[1:])]
-
-
-def _block_label(block: list[Node]) -> tuple[str, Source | None]:
-    for i, node in enumerate(block):
-        if node.kind != "label":
-            continue
-        for follower in block[i + 1:]:
-            names = [clean_label(c.text) for c in follower.children if c.kind == "item"]
-            if names:
-                cue = logic.find_cue(follower.text)
-                joiner = " or " if cue and cue.logic == "any" else "; "
-                return joiner.join(names), follower.children[0].source
-            if follower.kind == "para" and not follower.children and follower.text:
-                return clean_label(follower.text), follower.source
-    return "", None
-
-
-def assemble(sections: list[Section], title: str | None) -> Built:
+def assemble(sections: Sequence[Section], outlines: Sequence[Sequence[Node]], title: str | None) -> Built:
     built = Built()
-    asm = Assembler()
-    wanted = [s for s in sections if s.kind in ("criteria", "exclusion")]
-    if not any(s.nodes for s in wanted):
-        wanted = [s for s in sections if s.kind in ("front", "background") and s.nodes]
-    for section in wanted:
-        suffix = " (continuation)" if RENEWAL.search(section.title) else ""
-        found = _section_indications(asm, section, title, suffix)
-        for ind in found:
-            (built.exclusions if ind.status != "medically_necessary" else built.indications).append(ind)
-    if not built.indications and not built.exclusions:
-        for ind in statement_fallback(sections):
-            (built.exclusions if ind.status != "medically_necessary" else built.indications).append(ind)
+    asm = Assembler(title)
+    for section, nodes in zip(sections, outlines):
+        if section.role == "coverage":
+            phase = _phase_label(section.heading)
+            named = _named(section.heading)
+            for head in asm.heads(nodes, section.heading if named else (title or section.heading), named, phase):
+                ind = asm.indication(head, section)
+                (built.exclusions if ind.status != "medically_necessary" else built.indications).append(ind)
+            built.exclusions += _exclusions(asm, section, nodes, statements_only=True)
+        elif section.role == "not_covered":
+            built.exclusions += _exclusions(asm, section, nodes, statements_only=False)
     built.warnings = asm.warnings
-    # Keys are unique within a policy: comparison and diffs pair indications by key.
-    seen: dict[str, int] = {}
-    unique = []
-    for ind in built.indications:
-        n = seen.get(ind.key, 0)
-        seen[ind.key] = n + 1
-        unique.append(ind if n == 0 else replace(ind, key=f"{ind.key}-{n + 1}"))
-    built.indications = unique
+    built.indications = _unique_keys(built.indications)
     return built
 
 
-def _subheading_blocks(asm: Assembler, section: Section, suffix: str) -> list[Indication]:
-    """Sections split by sub-headings: each heading names an indication, the content below is its criteria."""
-    out = []
-    nodes = section.nodes
-    marks = [i for i, n in enumerate(nodes) if n.kind == "subheading"]
-    for a, b in zip(marks, marks[1:] + [len(nodes)]):
-        heading, body = nodes[a], [n for n in nodes[a + 1:b] if n.text or n.children]
-        parents = [n for n in body if n.children]
-        if not body:
-            continue
-        label = clean_label(heading.text)
-        if len(parents) == 1 and len(body) == 1:
-            lead = parents[0]
-            out.append(asm.indication(label, one_line(lead.text), lead.children, heading.source, section, suffix))
-        elif not parents and len(body) == 1:
-            out.append(asm.indication(label, one_line(body[0].text), [], heading.source, section, suffix))
-        else:
-            out.append(asm.indication(label, "", body, heading.source, section, suffix))
-    return out
+def _named(heading: str) -> bool:
+    """A section heading that names the indication ("Spinal Muscular Atrophy"), not the section's role."""
+    from .sections import heading_role
+
+    return bool(heading) and heading_role(heading) is None
 
 
-def _section_indications(asm: Assembler, section: Section, title: str | None, suffix: str) -> list[Indication]:
-    nodes = [n for n in section.nodes if n.kind != "subheading" or n.text]
-    if _indication_level(nodes) is None and any(n.kind == "subheading" for n in nodes) \
-            and any(n.children for n in nodes):
-        found = _subheading_blocks(asm, section, suffix)
-        if found:
-            return found
-    blocks = _diagnosis_blocks(nodes)
-    if blocks:
-        out = []
-        for block in blocks:
-            label, source = _block_label(block)
-            body = [n for n in block if n.kind != "label" and (n.text or n.children)]
-            if not label or not body:
-                continue
-            out.append(asm.indication(label, "", body, source, section, suffix))
-        if out:
-            return out
-    level = _indication_level(nodes)
-    if level is None and section.kind == "exclusion":
-        level = _first_items(nodes)
-    if level:
-        out = []
-        for node in level:
-            label = clean_label(node.text)
-            if len(label) < 3:
-                continue
-            initial, renewal = _split_phases(node.children)
-            if renewal and initial:
-                out.append(asm.indication(label, one_line(node.text), initial, node.source, section, suffix))
-                out.append(asm.indication(label, one_line(node.text), renewal, node.source, section, " (continuation)"))
-            else:
-                out.append(asm.indication(label, one_line(node.text), node.children, node.source, section, suffix))
-        return out
-    body = [n for n in nodes if n.kind != "label" and (n.children or n.kind == "item")]
-    if not body or len(body) == 1 and not body[0].children:
-        return []
-    lead = next((n for n in nodes if n.children), None)
-    label = clean_label(title or section.title or "Policy criteria")
-    if lead is not None and len(body) == 1:
-        return [asm.indication(label, one_line(lead.text), lead.children, lead.source, section, suffix)]
-    return [asm.indication(label, "", body, body[0].source, section, suffix)]
-
-
-_STATEMENT = re.compile(r"\b(?:is|are|may be|will be)\s+(?:considered\s+)?(?:not\s+)?(?:medically\s+necessary|"
-                        r"investigational|experimental|unproven|proven|covered)\b", re.I)
-_SUBJECT_WITH = re.compile(r"\b(?:for|in)\s+(?:individuals|patients|members|enrollees|adults|persons|people)"
-                           r"(?:\s+\w+){0,2}?\s+(?:diagnosed\s+)?with\s+(?P<s>[^,;]{3,120}?)\s*(?:,|;|$)", re.I)
-_SUBJECT_BEFORE = re.compile(r"^(?:the\s+use\s+of\s+)?(?P<s>.{3,160}?)\s+(?:is|are|may be|will be)\s+"
-                             r"(?:considered\s+)?(?:not\s+)?(?:medically|investigational|experimental|unproven|"
-                             r"proven|covered)", re.I)
-
-
-_FORWARD = re.compile(r"\b(?:below|following|as follows|listed|these criteria)\b[^.]*(?:\bmet\b|:|\.?$)", re.I)
-
-
-def coverage_statements(asm: Assembler, section: Section, nodes: list[Node], suffix: str) -> list[Indication]:
-    """Paragraphs that state coverage outright ("X is considered investigational"), one indication each.
-
-    The fallback for sections with no enumerated criteria, and for captures
-    whose layout was flattened away.
-    """
-    out = []
+def _exclusions(asm: Assembler, section: Section, nodes: Sequence[Node], statements_only: bool) -> list[Indication]:
+    """What a policy names as not covered: items of a not-covered section, and statements anywhere."""
+    out: list[Indication] = []
     for node in nodes:
         text = one_line(node.text)
-        if node.kind != "para" or not _STATEMENT.search(text) or len(text) > 600 or _FORWARD.search(text):
+        if node.kind == "heading":
+            out += _exclusions(asm, section, node.children, statements_only)
             continue
-        m = _SUBJECT_WITH.search(text) or _SUBJECT_BEFORE.search(text)
-        if not m:
-            continue
-        label = clean_label(m.group("s"))
-        out.append(asm.indication(label, text, [], node.source, section, suffix))
+        if _non_coverage(text):
+            kind = status_of(text)
+            targets = [c for c in node.children if c.text] if node.children and _lead_of_list(text) else []
+            for target in targets or [node]:
+                label = clean_label(target.text) if targets else (
+                    label_from_statement(text, asm.title) or clean_label(text))
+                if label:
+                    out.append(Indication(indication_key(label), label, Group("all", ()), kind, (), target.source))
+        elif not statements_only and node.kind in ("item", "label") and text:
+            label = clean_label(text)
+            out.append(Indication(indication_key(label), label, Group("all", ()),
+                                  _section_kind(section), (), node.source))
+        elif not statements_only and node.children:
+            out += _exclusions(asm, section, node.children, statements_only)
     return out
 
 
-def statement_fallback(sections: list[Section]) -> list[Indication]:
-    asm = Assembler()
-    out: list[Indication] = []
-    for section in sections:
-        if section.kind in ("references", "history", "boilerplate", "coding", "definitions"):
-            continue
-        out += coverage_statements(asm, section, section.nodes, "")
+def _lead_of_list(text: str) -> bool:
+    return text.rstrip().endswith(":") or logic.find_cue(text) is not None or bool(
+        re.search(r"\b(?:following|include|including)\b", text, re.I))
+
+
+def _section_kind(section: Section) -> Status:
+    heading = section.heading.lower()
+    if "reasonable" in heading:
+        return "not_reasonable_and_necessary"
+    if re.search(r"investigational|experimental|unproven", heading):
+        return "investigational"
+    return "not_medically_necessary"
+
+
+def _unique_keys(indications: list[Indication]) -> list[Indication]:
+    """Keys are unique within a policy: comparison and diffs pair indications by key."""
+    seen: dict[str, int] = {}
+    out = []
+    for ind in indications:
+        n = seen.get(ind.key, 0)
+        seen[ind.key] = n + 1
+        out.append(ind if n == 0 else replace(ind, key=f"{ind.key}-{n + 1}"))
     return out
 
 
-__all__ = ["assemble", "clean_label", "Built"]
+__all__ = ["assemble", "clean_label", "label_from_statement", "Built"]

@@ -27,6 +27,11 @@ class Line:
     """Layout says heading (Markdown '#', or a bold, larger PDF line)."""
     top: float | None = None
     """PDF only: distance from the top of the page, for header/footer detection."""
+    right: float | None = None
+    """PDF only: the right edge of the line's last character (a short line ends a paragraph early)."""
+    text_x: float | None = None
+    """PDF only: where the text after a list marker starts; items of one list share it even when their
+    markers are right-aligned ("i." and "viii.")."""
 
 
 # Glyphs that PDF fonts (Symbol, Wingdings) and word processors use as bullets,

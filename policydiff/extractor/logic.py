@@ -135,3 +135,12 @@ def _and_runs(connectors: list[str | None]) -> tuple[tuple[int, ...], ...]:
         else:
             runs[-1].append(i + 1)
     return tuple(tuple(r) for r in runs)
+
+
+_NEGATED_LEAD = re.compile(r"\b(?:not|never|no)\b[^:;.]{0,120}\b(?:any|either|one|all)\s+(?:\(\d\)\s+)?(?:of\s+)?"
+                           r"(?:the\s+)?(?:following|below)\b|\b(?:absence|none|neither)\s+of\s+the\s+following\b", re.I)
+
+
+def negated_list(text: str) -> bool:
+    """"Patient is not receiving X in combination with either of the following": none of the items may hold."""
+    return bool(_NEGATED_LEAD.search(text))

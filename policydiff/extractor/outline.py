@@ -1,60 +1,79 @@
-"""Lines → sections → an outline tree of enumerated items and paragraphs.
+"""A section's lines → an outline: paragraphs, list items nested under their lead-ins, sub-headings, labels.
 
-Depth comes from the enumeration style (I. → A. → 1. → a. → i.), the way a
-reader follows a legal outline: a style seen before closes everything
-opened after it; a new style opens a level. Bullets add their indentation to
-the style, so nested bullet lists nest. Wrapped lines and blank lines inside
-one item are joined back into it.
+Two passes. First, lines become units: a list item (it starts with a
+marker, or a bullet the PDF drew), a paragraph, a sub-heading, a label
+("Diagnosis", "Colorectal Cancer:"), with wrapped lines joined back. A line
+continues the unit above when that unit's sentence is open (a trailing
+comma, "and", "of"), when the line starts in lower case, or when the line
+above was full, i.e. the next line's first word would not have fitted on it
+(the way a reader tells a hard wrap from a new item when bullets are lost).
+
+Second, units nest. In a PDF, depth is where an item's text starts: items of
+one list share it even when their markers are right-aligned ("i." .. "viii."),
+and a deeper one is a child. A paragraph that ends with ":" or announces
+"all/any of the following" opens a list even when its items stand at its own
+indent. In text captures, where indentation is gone, the enumeration styles
+do it the way a reader follows a legal outline (I. → A. → 1. → a. → i.): a
+style seen before closes everything opened after it; a new style opens a
+level.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ..normalized.schema import Source
 from . import logic
-from .furniture import drop_running_lines, is_noise
 from .lines import Line
-from .sections import heading_kind, inline_heading
+
+NodeKind = Literal["item", "para", "heading", "label"]
 
 
 @dataclass
 class Node:
     text: str
-    kind: str
-    """"item" (enumerated), "para" (unmarked paragraph), "label" (a block label like "Diagnosis") or
-    "subheading" (a heading by layout inside a section, naming what follows)."""
+    kind: NodeKind
     source: Source | None = None
-    style: str | None = None
     marker: str | None = None
+    style: str | None = None
     children: list[Node] = field(default_factory=list)
     connector: str | None = None
     """The connector joining this node to the next sibling ("and" / "or")."""
-    raw: str = ""
-    """The item's whole text as written, connectors included; `text` is re-read from it on every wrap."""
     lead: str | None = None
     """A connector the node's own text began with ("AND ALL of the following")."""
-    last: Line | None = None
+    x: float = 0.0
+    """Left edge: the marker's position (points in a PDF, characters in text)."""
     text_x: float = 0.0
+    """Where the node's text starts, after its marker."""
+    level: tuple[float, int] = (0.0, 0)
+    """Headings only: (size, bold), to nest a smaller heading under a larger one."""
+    raw: str = ""
+    """The text as written, connectors included; `text` is re-read from it as lines are joined."""
+    last: Line | None = None
 
-
-@dataclass
-class Section:
-    kind: str
-    """criteria, exclusion, coding, definitions, documentation, background, limits, history, references,
-    boilerplate, or front (before the first heading)."""
-    title: str
-    nodes: list[Node] = field(default_factory=list)
-    lines: list[Line] = field(default_factory=list)
-    source: Source | None = None
+    @property
+    def opens_list(self) -> bool:
+        """A lead-in: ends with ":" or announces all/any/at-least-N of what follows."""
+        stripped = self.text.rstrip()
+        return stripped.endswith(":") or logic.find_cue(stripped[-200:]) is not None
 
 
 _ROMAN = re.compile(r"^(?=[ivxlc])(c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$", re.I)
-_MARKER = re.compile(
+MARKER = re.compile(
     r"^(?:\((?P<pv>[a-zA-Z]{1,4}|\d{1,3})\)|(?P<v>[IVXLC]{1,6}|[ivxlc]{1,6}|[A-Za-z]|\d{1,3})(?P<d>[.)])"
-    r"|(?P<b>[-–•*o§])|(?P<step>(?:step|criterion|criteria)\s+\d+[.:]))(?:\s+|$)"
+    r"|(?P<b>[-–•*o§▪◦])|(?P<step>(?:step|criterion|criteria)\s+\d+[.:]))(?:\s+|$)"
 )
-LABEL_LINE = re.compile(r"^(?:diagnos[ie]s|indications?|conditions?)\s*:?\s*$", re.I)
+LABEL_LINE = re.compile(r"^(?:diagnos[ie]s|indications?|conditions?|covered\s+indications?)\s*:?\s*$", re.I)
+_GLUED_CONNECTOR = re.compile(r"^\W*(AND|OR)\W+(?=(?:[IVXLCivxlc]{1,6}|[A-Za-z]|\d{1,3})[.)]\s)")
+_NOTE_START = re.compile(r"^\W*(?:note|notes|nb)\s*[:.]", re.I)
+_TERMINAL = re.compile(r"[.:;!?]\s*[\"')\]]?$")
+_OPEN_END = re.compile(r"(?:[-,/(]|(?<![;,.])\s(?:and|or)|\b(?:of|the|a|an|to|in|with|for|by|from|than|as|at|on|is|"
+                       r"are|that|which|who|including|such|e\.g\.|i\.e\.|per|between|within|least|than)),?$", re.I)
+"""A line that ends mid-sentence ("... treatment with", "... and"); "; and" ends an item, so it is not open."""
+_VERB = re.compile(r"\b(?:is|are|has|have|had|must|meets?|will|shall|should|may|can|was|were|been|following|"
+                   r"documented|requires?|receiv\w*|prescribed)\b", re.I)
 
 
 def _roman_value(text: str) -> int:
@@ -66,19 +85,19 @@ def _roman_value(text: str) -> int:
     return total
 
 
-def parse_marker(text: str, stack_styles: list[tuple[str, str]]) -> tuple[str, str, str] | None:
+def parse_marker(text: str, stack_styles: Sequence[tuple[str, str]]) -> tuple[str, str, str] | None:
     """(style, marker, rest) for an enumerated line, or None.
 
     `stack_styles` holds (style, last marker value) of the open levels, used to
     tell "I." after "H." (a letter) from "I." opening a roman list.
     """
-    m = _MARKER.match(text)
+    m = MARKER.match(text)
     if not m:
         return None
     rest = text[m.end():].strip()
     if m.group("b"):
         glyph = m.group("b")
-        if glyph == "o" and (not rest or not rest[0].isupper()):
+        if glyph == "o" and (not rest or not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "([")):
             return None
         if glyph in "-–*" and rest[:1].isdigit() and not rest.startswith(("1.", "2.", "3.")):
             return None  # "-20°C", "- 5 mm": a sign, not a bullet
@@ -99,178 +118,157 @@ def parse_marker(text: str, stack_styles: list[tuple[str, str]]) -> tuple[str, s
         return None
     if kind.startswith("alpha") and wrap == "." and rest[:1].islower():
         return None  # "e. g." style abbreviations, initials in names
+    if kind == "decimal" and wrap == "." and re.match(r"^\d", rest):
+        return None  # "5. 5 mg" is rare; "2.5 mg" never reaches here, but "1. 0" would
     return (f"{kind}{wrap}", value, rest)
 
 
-def _is_roman(value: str, stack_styles: list[tuple[str, str]]) -> bool:
-    case = "upper" if value.isupper() else "lower"
-    for style, last in stack_styles:
-        single = len(value) == 1 and len(last) == 1
-        if style.startswith(f"alpha-{case}") and single and ord(value.lower()) == ord(last.lower()) + 1:
-            return False
-        if style.startswith(f"roman-{case}"):
-            return _roman_value(value) == _roman_value(last) + 1 or len(value) > 1
+def _is_roman(value: str, recent: Sequence[tuple[str, str]]) -> bool:
+    """Is "i." / "v." / "x." a roman numeral here, or a letter? `recent` holds (style, marker) of the items
+    above, nearest first.
+
+    Several letters are roman numerals too. Multi-letter markers ("ii", "iv")
+    are roman. A single letter is a letter when it follows the letter before
+    it in the nearest list it continues ("i" after "h", "v" after "u"), and
+    roman when it follows the roman numeral before it ("V" after "IV", even
+    with a lettered sub-list between) or starts a list ("i").
+    """
     if len(value) > 1:
         return True
+    case = "upper" if value.isupper() else "lower"
+    for style, last in recent:  # the nearest list this marker continues decides
+        if style.startswith(f"alpha-{case}") and len(last) == 1 and ord(value.lower()) == ord(last.lower()) + 1:
+            return False
+        if style.startswith(f"roman-{case}") and _roman_value(value) == _roman_value(last) + 1:
+            return True
     return value.lower() == "i"
 
 
-_TERMINAL = re.compile(r"[.:;!?]\s*[\"')\]]?$")
-_OPEN_END = re.compile(r"(?:[-,/(]|\b(?:and|or|of|the|a|an|to|in|with|for|by|from|than|as|at|on|is|are|"
-                       r"that|which|who|including|such|e\.g\.|i\.e\.))$", re.I)
+# -- pass 1: lines → units ----------------------------------------------------------------------------------------
+
+@dataclass
+class _Layout:
+    """What "a full line" means: the right margin (PDF, per page) or the usual line length (text)."""
+
+    geometry: bool
+    margins: dict[int | None, float]
+    width: float
+
+    @classmethod
+    def of(cls, lines: Sequence[Line], geometry: bool) -> _Layout:
+        if geometry:
+            by_page: dict[int | None, list[float]] = {}
+            for ln in lines:
+                if ln.right is not None:
+                    by_page.setdefault(ln.page, []).append(ln.right)
+            margins = {page: sorted(rights)[int(len(rights) * 0.9)] for page, rights in by_page.items()}
+            return cls(True, margins, 0.0)
+        lengths = sorted(len(ln.text) + ln.indent for ln in lines) or [80.0]
+        width = lengths[int(len(lengths) * 0.9)] if len(lengths) > 5 else max(lengths)
+        return cls(False, {}, width)
+
+    def full(self, prev: Line, nxt: Line) -> bool:
+        """Would the next line's first word have fitted at the end of the previous one?"""
+        first_word = len(nxt.text.split()[0]) if nxt.text.split() else 1
+        if self.geometry:
+            margin = self.margins.get(prev.page)
+            if margin is None or prev.right is None:
+                return False
+            char = (prev.size or 10.0) * 0.5
+            return prev.right + (first_word + 1) * char > margin - 2
+        return len(prev.text) + prev.indent + first_word + 1 > max(self.width * 0.95, 40)
+
+
+def _split_connectors(text: str) -> tuple[str, str | None, str | None]:
+    """(text, leading connector, trailing connector)."""
+    lead = logic.leading_connector(text)
+    body, trailing = logic.trailing_connector(text)
+    return body, lead, trailing
 
 
 class OutlineBuilder:
-    """Consumes lines in order; produces sections of outline trees."""
+    """Consumes a section's lines in order; `nodes` is the outline."""
 
-    def __init__(self, width: float, geometry: bool):
-        self.width = width
-        self.geometry = geometry
-        self.sections: list[Section] = [Section("front", "")]
-        self.stack: list[tuple[str, Node]] = []
-        self.last: Node | None = None
+    def __init__(self, layout: _Layout):
+        self.layout = layout
+        self.units: list[Node] = []
+        self.current: Node | None = None
 
-    # -- helpers -------------------------------------------------------------
-    @property
-    def section(self) -> Section:
-        return self.sections[-1]
-
-    def _attach(self, node: Node, parent: Node | None) -> None:
-        (parent.children if parent else self.section.nodes).append(node)
-        self.last = node
-
-    def _new_section(self, kind: str, title: str, line: Line) -> None:
-        self.sections.append(Section(kind, title, source=Source(line.line, line.page)))
-        self.stack = []
-        self.last = None
-
-    def _continues(self, prev: Line, line: Line, node: Node) -> bool:
-        text = line.text
-        if LABEL_LINE.match(text) or logic.leading_connector(text) and logic.find_cue(text):
-            return False
-        if node.kind == "label":
-            return False
-        prev_text = node.text
-        starts_low = text[:1].islower() or text[:1] in "([&" or text[:1].isdigit() and not prev_text.endswith(".")
-        if self.geometry and line.page == prev.page:
-            if _OPEN_END.search(prev_text[-30:]) and line.indent >= node.text_x - 3:
-                return True
-            if line.blank_before and not starts_low:
-                return False
-            if node.kind == "item" and line.indent < node.text_x - 3:
-                return starts_low and not line.blank_before
-            return True
-        if starts_low or _OPEN_END.search(prev_text[-30:]):
-            return True
-        long_prev = len(prev.text) + prev.indent >= 0.72 * self.width
-        if line.blank_before:
-            return long_prev and not _TERMINAL.search(prev_text)
-        return long_prev
-
-    # -- the one entry point -------------------------------------------------
     def add(self, line: Line) -> None:
-        text = line.text
-        kind = heading_kind(text, numbered=line.heading)
-        if kind is not None and (line.heading or not self._is_sentence(text)):
-            self._new_section(kind, text.strip(" :#"), line)
-            self.section.lines.append(line)
+        text = line.text.strip()
+        if not text:
             return
-        self.section.lines.append(line)
-        inline = inline_heading(text)
-        if inline and not _MARKER.match(text):
-            self._new_section(inline[0], text.split(":")[0], line)
-            text = inline[1]
+        source = Source(line.line, line.page)
+        if LABEL_LINE.match(text):  # "Diagnosis", "INDICATIONS:": a block label, whatever its typeface
+            self._finish()
+            self._emit(Node(text.rstrip(": "), "label", source, x=line.indent, text_x=line.indent, raw=text,
+                            last=line))
+            return
+        if line.heading:
+            self._finish()
+            self._emit(Node(text.strip(" :#"), "heading", source, x=line.indent, text_x=line.indent,
+                            level=(line.size or 0.0, int(bool(line.bold))), raw=text, last=line))
+            return
         connector = logic.standalone_connector(text)
         if connector:
-            if self.last is not None:
-                self.last.connector = connector
-                self.last.raw = ""  # a connector line closes the item: no later line continues it
+            if self.units:
+                self.units[-1].connector = connector
+            self._finish()
             return
-        styles = [(style, node.marker or "") for style, node in self.stack]
-        marker = parse_marker(text, styles)
-        source = Source(line.line, line.page)
+        glued = _GLUED_CONNECTOR.match(text)
+        if glued:  # "-AND-ii. One additional ...": the connector, then the next item
+            if self.units:
+                self.units[-1].connector = glued.group(1).lower()
+            text = text[glued.end():]
+        styles = [(u.style or "", u.marker or "") for u in self.units[-12:] if u.kind == "item"]
+        marker = parse_marker(text, list(reversed(styles)))
         if marker:
             style, value, rest = marker
-            if style == "bullet" or style == "step":
-                style = f"{style}@{round(line.indent / (6 if self.geometry else 2))}"
-            rest, trailing = logic.trailing_connector(rest)
-            node = Node(rest, "item", source, style, value, connector=trailing, last=line, raw=marker[2],
-                        text_x=line.indent + (len(value) + 2) * (5 if self.geometry else 1))
-            self._place_item(node)
+            if style in ("bullet", "step"):
+                style = f"{style}@{round(line.indent / (6 if self.layout.geometry else 2))}"
+            text_x = line.text_x if line.text_x is not None else line.indent + len(value) + 1
+            self._finish()
+            self.current = Node("", "item", source, value, style, x=line.indent, text_x=text_x, raw=rest,
+                                last=line)
+            self._emit(self.current)
             return
-        if self._implicit_item(text):
-            body, trailing = logic.trailing_connector(text)
-            self._place_item(Node(body, "item", source, "implicit", None, connector=trailing, last=line, raw=text,
-                                  text_x=line.indent))
+        current = self.current
+        if current is not None and current.last is not None and self._continues(current, current.last, line):
+            current.raw = _join(current.raw, text)
+            current.last = line
             return
-        if self.last is not None and self.last.raw and self.last.last is not None \
-                and self._continues(self.last.last, line, self.last):
-            self.last.raw = _join(self.last.raw, text)
-            self.last.text, self.last.connector = logic.trailing_connector(self.last.raw)
-            self.last.last = line
-            opens = self.last.raw.rstrip().endswith(":") or logic.find_cue(self.last.raw[-160:])
-            if self.last.kind == "para" and opens and not any(node is self.last for _, node in self.stack):
-                self.stack = self.stack + [("para", self.last)]  # a lead-in whose ":" came on a wrapped line
-            return
-        lead = logic.leading_connector(text)
-        body, trailing = logic.trailing_connector(text)
-        kind = "label" if LABEL_LINE.match(text) else ("subheading" if self._is_subheading(line) else "para")
-        node = Node(body, kind, source, "para", None, connector=trailing,
-                    lead=lead, last=line, text_x=line.indent, raw="" if kind == "subheading" else text)
-        if self.last is not None and lead and not self.last.connector:
-            self.last.connector = lead
-        # A paragraph closes the lists it is not indented under, and may open a list of its own.
-        owner = self._indented_under(line) if node.kind == "para" else None
-        if owner is None:
-            self.stack = []
-            self._attach(node, None)
-        else:
-            self.stack = self.stack[: owner + 1]
-            self._attach(node, self.stack[owner][1])
-        if node.kind == "para" and (text.rstrip().endswith(":") or logic.find_cue(text)):
-            self.stack = self.stack + [("para", node)]
+        self._finish()
+        self.current = Node("", "para", source, x=line.indent, text_x=line.indent, raw=text, last=line)
+        self._emit(self.current)
 
-    def _indented_under(self, line: Line) -> int | None:
-        """Stack index of the deepest open item whose text this paragraph is indented under, if any.
+    def _continues(self, unit: Node, prev: Line, line: Line) -> bool:
+        text = line.text.strip()
+        if _NOTE_START.match(text):
+            return False  # "Note: ..." starts a paragraph of its own
+        prev_text = unit.raw.rstrip()
+        starts_low = text[:1].islower() or text[:1] in "([&" or (text[:1].isdigit() and not _TERMINAL.search(prev_text))
+        open_end = bool(_OPEN_END.search(prev_text[-30:]))
+        if logic.leading_connector(text) and logic.find_cue(text):
+            return False  # "AND ALL of the following:" opens a new group
+        if self.layout.geometry:
+            if line.page != prev.page:
+                return not _TERMINAL.search(prev_text) and line.indent >= unit.x - 3 and (starts_low or open_end)
+            if unit.kind == "item" and line.indent < unit.text_x - 4:
+                return starts_low and not line.blank_before
+            if line.blank_before:
+                return open_end and not text[:1].isupper()
+            return starts_low or open_end or self.layout.full(prev, line)
+        if line.blank_before:
+            return open_end or (starts_low and not _TERMINAL.search(prev_text))
+        if starts_low or open_end:
+            return True
+        return self.layout.full(prev, line) and not _TERMINAL.search(prev_text)
 
-        Only with real indentation: a note indented inside a list item stays in
-        that item ("Authorization will be issued for 12 months" under its criteria).
-        """
-        for index in range(len(self.stack) - 1, -1, -1):
-            style, node = self.stack[index]
-            if style != "para" and node.kind == "item" and line.indent > 0 \
-                    and line.indent >= node.text_x - (3 if self.geometry else 1):
-                return index
-        return None
+    def _emit(self, unit: Node) -> None:
+        self.units.append(unit)
 
-    def _is_subheading(self, line: Line) -> bool:
-        """A heading by layout (Markdown '#', bold PDF line) that names no known section: an indication's name."""
-        text = line.text
-        return bool(line.heading or line.bold and self.geometry) and len(text.split()) <= 12 \
-            and not text.rstrip().endswith((".", ";", ",")) and not logic.find_cue(text)
-
-    def _implicit_item(self, text: str) -> bool:
-        """Web captures lose bullet glyphs: under a lead-in ending in ':', lines closed by ';' are still items."""
-        if not self.stack or self.stack[-1][0] not in ("para", "implicit") or self.last is None:
-            return False
-        if not text[:1].isupper() or LABEL_LINE.match(text):
-            return False
-        previous = (self.last.raw or self.last.text).rstrip()
-        opened = self.stack[-1][1] is self.last and previous.endswith(":")
-        return opened and (text.rstrip().endswith((";", ":")) or bool(logic.trailing_connector(text)[1])) \
-            or self.last.style == "implicit" and (previous.endswith(";") or self.last.connector is not None)
-
-    def _is_sentence(self, text: str) -> bool:
-        return len(text.split()) > 8 and text.rstrip().endswith(".")
-
-    def _place_item(self, node: Node) -> None:
-        styles = [style for style, _ in self.stack]
-        if node.style in styles:
-            index = styles.index(node.style)
-            self.stack = self.stack[: index]
-        parent = self.stack[-1][1] if self.stack else None
-        self._attach(node, parent)
-        self.stack.append((node.style or "", node))
+    def _finish(self) -> None:
+        self.current = None
 
 
 def _join(a: str, b: str) -> str:
@@ -279,15 +277,181 @@ def _join(a: str, b: str) -> str:
     return f"{a} {b}".strip()
 
 
-def build_sections(lines: list[Line], geometry: bool = False) -> list[Section]:
-    """The whole outline stage: drop furniture, find sections, build their trees."""
-    if not geometry:
-        lines = drop_running_lines(lines)
-    else:
-        lines = [ln for ln in lines if not is_noise(ln.text)]
-    lengths = sorted(len(ln.text) + ln.indent for ln in lines) or [80.0]
-    width = lengths[int(len(lengths) * 0.9)] if len(lengths) > 5 else max(lengths)
-    builder = OutlineBuilder(width, geometry)
+def _settle(unit: Node) -> Node:
+    """Split connectors off a finished unit's text."""
+    body, lead, trailing = _split_connectors(unit.raw)
+    unit.text = body
+    unit.lead = lead
+    unit.connector = unit.connector or trailing
+    return unit
+
+
+# -- pass 2: units → tree -----------------------------------------------------------------------------------------
+
+def _nest_by_geometry(units: list[Node]) -> list[Node]:
+    roots: list[Node] = []
+    stack: list[Node] = []
+    for unit in units:
+        if unit.kind == "heading":
+            while stack and not (stack[-1].kind == "heading" and _outranks(stack[-1], unit)):
+                stack.pop()
+            (stack[-1].children if stack else roots).append(unit)
+            stack.append(unit)
+            continue
+        while stack and not (_geometric_child(unit, stack[-1]) or _style_child(unit, stack)):
+            stack.pop()
+        if not stack or stack[-1].kind == "heading":
+            siblings = stack[-1].children if stack else roots
+            owner = _note_owner(unit, siblings)
+            if owner is not None:
+                owner.children.append(unit)
+                stack.append(owner)
+                stack.append(unit)
+                continue
+        (stack[-1].children if stack else roots).append(unit)
+        stack.append(unit)
+    return roots
+
+
+def _outranks(parent: Node, heading: Node) -> bool:
+    """A larger or bolder heading holds a smaller one; of two alike, the one further left holds the indented one."""
+    if parent.level != heading.level:
+        return parent.level > heading.level
+    return heading.x > parent.x + 6
+
+
+def _geometric_child(unit: Node, parent: Node) -> bool:
+    if parent.kind == "heading":
+        return True
+    if parent.kind == "label":
+        return unit.kind != "label" and (unit.x > parent.x + 3 or unit.kind == "item" and unit.x >= parent.x - 4)
+    if unit.x > parent.text_x - 3 and unit.x > parent.x + 3:
+        return True  # indented under the parent's text
+    if parent.kind == "para" and parent.opens_list and unit.kind == "item" and unit.x >= parent.x - 4:
+        return True  # a lead-in's list at its own indent
+    if parent.kind == "item" and parent.opens_list and unit.kind == "item" and unit.x > parent.x + 3:
+        return True
+    return False
+
+
+def _style_child(unit: Node, stack: list[Node]) -> bool:
+    """Items of different numbering styles at one indent (a flat layout): the legal-outline rule decides.
+
+    A style not open at this indent opens a level under the item above; a
+    style already open closes back to it.
+    """
+    parent = stack[-1]
+    if unit.kind != "item" or parent.kind != "item" or abs(unit.x - parent.x) > 3 or unit.style == parent.style:
+        return False
+    open_here = {n.style for n in stack if n.kind == "item" and abs(n.x - unit.x) <= 3}
+    return unit.style not in open_here
+
+
+def _note_owner(unit: Node, siblings: list[Node]) -> Node | None:
+    """An unmarked paragraph at the indent of the item just above it belongs to that item (a note, an
+    approval term), not to the list's parent."""
+    if unit.kind != "para" or not siblings:
+        return None
+    prev = siblings[-1]
+    if prev.kind == "item" and abs(prev.x - unit.x) <= 4 and not unit.opens_list:
+        return prev
+    return None
+
+
+def _nest_by_style(units: list[Node]) -> list[Node]:
+    """Text captures: enumeration styles and lead-ins decide depth (indentation is mostly lost)."""
+    roots: list[Node] = []
+    stack: list[tuple[str, Node]] = []
+    for unit in units:
+        if unit.kind == "heading":
+            stack = [("heading", unit)]
+            roots.append(unit)
+            continue
+        if unit.kind == "label":
+            while stack and stack[-1][0] != "heading":
+                stack.pop()
+            (stack[-1][1].children if stack else roots).append(unit)
+            stack.append(("label", unit))
+            continue
+        if unit.kind == "item":
+            styles = [style for style, _ in stack]
+            style = unit.style or ""
+            if style in styles:
+                stack = stack[: styles.index(style)]
+            (stack[-1][1].children if stack else roots).append(unit)
+            stack.append((style, unit))
+            continue
+        # A paragraph: inside an item it is indented under, else it closes the lists above it.
+        owner = _indented_owner(unit, stack)
+        if owner is None and _implicit_item(unit, stack):
+            unit.kind = "item"
+            unit.style = "implicit"
+            styles = [style for style, _ in stack]
+            if "implicit" in styles:
+                stack = stack[: styles.index("implicit")]
+            stack[-1][1].children.append(unit)
+            stack.append(("implicit", unit))
+            continue
+        if owner is None:
+            base = [entry for entry in stack if entry[0] in ("heading", "label")][:1]
+            stack = base
+            (stack[-1][1].children if stack else roots).append(unit)
+        else:
+            stack = stack[: owner + 1]
+            stack[-1][1].children.append(unit)
+        if unit.opens_list:
+            stack.append(("para", unit))
+    return roots
+
+
+def _indented_owner(unit: Node, stack: list[tuple[str, Node]]) -> int | None:
+    for index in range(len(stack) - 1, -1, -1):
+        style, node = stack[index]
+        if style not in ("para", "heading", "label") and node.kind == "item" and unit.x > 0 \
+                and unit.x >= node.text_x - 1:
+            return index
+    return None
+
+
+def _implicit_item(unit: Node, stack: list[tuple[str, Node]]) -> bool:
+    """Web captures lose bullet glyphs: under a lead-in ending in ':', lines closed by ';' are still items."""
+    if not stack or stack[-1][0] not in ("para", "implicit", "label"):
+        return False
+    text = unit.text
+    if not text[:1].isupper() or LABEL_LINE.match(text):
+        return False
+    parent = stack[-1][1]
+    opened = stack[-1][0] in ("para", "label") and not parent.children and parent.text.rstrip().endswith(":")
+    closed = text.rstrip().endswith((";", ":")) or unit.connector is not None
+    previous = parent.children[-1] if stack[-1][0] in ("para", "label") and parent.children else None
+    return opened and closed or stack[-1][0] == "implicit" or (
+        previous is not None and previous.style == "implicit")
+
+
+def _labels(nodes: list[Node]) -> None:
+    """A short title-like paragraph directly over a list names what the list is about: a label."""
+    for node in nodes:
+        if node.kind == "para" and node.children and all(c.kind == "item" for c in node.children[:1]) \
+                and len(node.text.split()) <= 8 and node.text[:1].isupper() and not _VERB.search(node.text) \
+                and not logic.find_cue(node.text) and not node.text.rstrip(" :").endswith((".", ";", ",")):
+            node.kind = "label"
+            node.text = node.text.rstrip(": ")
+        _labels(node.children)
+
+
+def build_outline(lines: Sequence[Line], geometry: bool, layout_lines: Sequence[Line] | None = None) -> list[Node]:
+    """A section's lines → its outline (roots in document order)."""
+    layout = _Layout.of(layout_lines or lines, geometry)
+    builder = OutlineBuilder(layout)
     for line in lines:
         builder.add(line)
-    return builder.sections
+    units = [_settle(u) for u in builder.units]
+    roots = _nest_by_geometry(units) if geometry else _nest_by_style(units)
+    _labels(roots)
+    return roots
+
+
+def walk(nodes: Sequence[Node]):
+    for node in nodes:
+        yield node
+        yield from walk(node.children)

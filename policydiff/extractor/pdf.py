@@ -1,35 +1,52 @@
-"""PDF → `Line`s with page, indent, font size and weight. The one module that touches PDF libraries.
+"""PDF → `Line`s with page, position, font size and weight. The one module that touches PDF libraries.
 
 Speed: characters, boxes and fonts come from PDFium (pypdfium2), about 50×
 faster than pdfminer, which pdfplumber builds on. PDFium already joins
 characters into lines; we ask it only for each line's first and last
-character box and font, not for every character. Underlined comparison signs
-are found from PDFium's path objects, and only on pages that have a "<" or
-">" at all. Cells of one table row are joined by their shared baseline, so
-code tables read as "code  description" lines without a table finder.
+character box and font, not for every character. Cells of one table row are
+joined by their shared baseline, so code tables read as "code  description"
+lines without a table finder.
 
-Furniture: running headers and footers (lines repeated near the top or
-bottom of most pages), page numbers and tables of contents are removed;
-`Document.raw_lines` keeps them, because headers carry the policy number and
-dates.
+What the text layer does not say, the page's drawing does, and one pass over
+the page objects reads it:
+- a "<" or ">" with a short rule drawn under it is "≤" / "≥" (Word's way of
+  typing them);
+- a small square image or shape just left of a line is a list bullet (Word
+  and browsers often draw bullets instead of writing a glyph).
+Font sizes are the size as drawn (the font size times the text matrix's
+scale), because many generators set size 1 and scale the matrix.
+
+Labels set in a left column beside the body ("Coverage Determination" next to
+its first paragraph) become their own heading lines, not the start of the
+paragraph.
+
+Furniture (running headers and footers, page numbers, tables of contents) is
+removed; `Document.raw_lines` keeps it, because headers carry the policy
+number and dates.
 """
 from __future__ import annotations
 
+import math
 import re
 import statistics
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ..errors import ExtractionError
-from .furniture import furniture_key, repeated_edges
+from .furniture import furniture_key, repeated_rows
 from .lines import Document, Line, clean_text
 
 _BAND = 2.5
 """Points: lines whose tops differ by less than this are one visual row."""
 _TOC_LEADER = re.compile(r"(?:\.\s*){4,}\s*\d+\s*$|\s{3,}\d{1,3}\s*$")
 _BULLET_ONLY = re.compile(r"^[•o\-–*▪■◦●○§]$")
+_LEADING_MARKER = re.compile(r"^(?:[•o▪■◦●○§\-–*]|\(?[0-9]{1,3}[.)]|\(?[A-Za-z][.)]|\(?[ivxlcIVXLC]{1,6}[.)]"
+                             r"|\([0-9A-Za-z]{1,4}\))\s+(?=\S)")
+"""A list marker at the start of a row, followed by the item's text (whose x is the item's true indent)."""
+_GLUED = re.compile(r"^[-\ufffe\u2010\u2011–—]?(?:AND|OR)[-\ufffe\u2010\u2011–—]?\s*(?=\(?[0-9A-Za-z]{1,4}[.)]\s)")
 
 
 @dataclass
@@ -41,6 +58,10 @@ class _Row:
     bottom: float
     size: float
     bold: bool
+    text_x: float
+    """Where the text after a list marker begins (x0 when there is no marker)."""
+    start: int = -1
+    """Index of the row's first character in the page's text (for looking up more character boxes)."""
 
 
 def pdf_document(data: bytes, name: str, digest: str) -> Document:
@@ -80,7 +101,7 @@ def _why_unreadable(data: bytes, pdfium_message: str) -> str:
                 return "PDF has no pages"
     except PDFPasswordIncorrect:
         return encrypted
-    except Exception:
+    except Exception:  # noqa: BLE001 - any parser failure here means the same thing to the user
         pass
     return f"PDF is corrupt or truncated (PDFium could not open it: {pdfium_message})"
 
@@ -94,8 +115,13 @@ def _page_rows(pdf: pdfium.PdfDocument, index: int) -> list[_Row]:
         width = page.get_width()
         text = textpage.get_text_range()
         rows = _rows_from_text(textpage, text, height)
-        if "<" in text or ">" in text:
-            rows = _underlined_signs(page, textpage, text, rows, height)
+        if rows:
+            rows = _split_side_labels(textpage, rows)
+            strokes, dots = _drawn_marks(page, height, want_strokes="<" in text or ">" in text)
+            if strokes:
+                rows = _underlined_signs(textpage, text, rows, strokes, height)
+            if dots:
+                rows = _drawn_bullets(rows, dots)
         return _reading_order(rows, width)
     finally:
         textpage.close()
@@ -103,8 +129,14 @@ def _page_rows(pdf: pdfium.PdfDocument, index: int) -> list[_Row]:
 
 
 def _font(textpage, index: int) -> tuple[float, bool]:
+    """(size as drawn, bold) of one character."""
     raw = textpage.raw
     size = pdfium_c.FPDFText_GetFontSize(raw, index)
+    matrix = pdfium_c.FS_MATRIX()
+    if pdfium_c.FPDFText_GetMatrix(raw, index, matrix):
+        scale = math.hypot(matrix.c, matrix.d)
+        if scale > 0:
+            size *= scale
     weight = pdfium_c.FPDFText_GetFontWeight(raw, index)
     bold = weight >= 600
     if not bold:
@@ -113,7 +145,7 @@ def _font(textpage, index: int) -> tuple[float, bool]:
         n = pdfium_c.FPDFText_GetFontInfo(raw, index, buffer, 128, flags)
         font_name = bytes(buffer[: max(n - 1, 0)]).decode("latin-1", "replace").lower()
         bold = any(word in font_name for word in ("bold", "black", "heavy", "semibold", "demi"))
-    return float(size), bold
+    return round(float(size), 1), bold
 
 
 def _rows_from_text(textpage, text: str, height: float) -> list[_Row]:
@@ -136,33 +168,103 @@ def _rows_from_text(textpage, text: str, height: float) -> list[_Row]:
             except pdfium.PdfiumError:
                 start = end
                 continue
-            size, bold = _font(textpage, first)
+            text_x = float(l0)
+            glued = _GLUED.match(stripped)
+            if glued:  # "-AND-ii. One ...": a centred connector drawn before the item; the item sets the indent
+                try:
+                    l0 = textpage.get_charbox(first + glued.end())[0]
+                except pdfium.PdfiumError:
+                    pass
+                text_x = float(l0)
+            marker = _LEADING_MARKER.match(stripped[glued.end():] if glued else stripped)
+            if marker and glued:
+                marker = None
+                rest = _LEADING_MARKER.match(stripped[glued.end():])
+                if rest:
+                    try:
+                        text_x = float(textpage.get_charbox(first + glued.end() + rest.end())[0])
+                    except pdfium.PdfiumError:
+                        pass
+            if marker:
+                try:
+                    text_x = float(textpage.get_charbox(first + marker.end())[0])
+                except pdfium.PdfiumError:
+                    pass
+            probe = first + (marker.end() if marker else 0)
+            size, bold = _font(textpage, probe if probe <= last else first)
             if bold and last != first:
                 bold = _font(textpage, last)[1]
             rows.append(_Row(stripped, float(l0), float(max(r0, r1)), float(height - max(t0, t1)),
-                             float(height - min(b0, b1)), size, bold))
+                             float(height - min(b0, b1)), size, bold, text_x, first))
         start = end
     return rows
 
 
-def _underlined_signs(page, textpage, text: str, rows: list[_Row], height: float) -> list[_Row]:
-    """'>' with a drawn line under it means '≥' (and '<' means '≤'): Word's underline for the sign."""
-    strokes = []
-    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=2):
+def _split_side_labels(textpage, rows: list[_Row]) -> list[_Row]:
+    """A row that starts far left of the page's body and has a wide gap after its first few words is a label
+    column beside the body ("Description    A sleep study is ..."): two rows, label first."""
+    body_left = statistics.median(r.x0 for r in rows)
+    out: list[_Row] = []
+    for row in rows:
+        if row.x0 >= body_left - 40 or row.start < 0 or " " not in row.text:
+            out.append(row)
+            continue
+        split = None
+        for m in list(re.finditer(r" +", row.text))[:5]:
+            try:
+                before = textpage.get_charbox(row.start + m.start() - 1)[2]
+                after_x = textpage.get_charbox(row.start + m.end())[0]
+            except pdfium.PdfiumError:
+                break
+            if after_x - before > 24:
+                split = (m.start(), m.end(), before, after_x)
+                break
+        if split is None:
+            out.append(row)
+            continue
+        cut, resume, label_end, x = split
+        label = replace(row, text=row.text[:cut], x1=label_end, text_x=row.x0)
+        try:
+            size, bold = _font(textpage, row.start + resume)
+        except pdfium.PdfiumError:
+            size, bold = row.size, row.bold
+        out += [label, replace(row, text=row.text[resume:], x0=x, text_x=x, size=size, bold=bold,
+                               start=row.start + resume)]
+    return out
+
+
+_Box = tuple[float, float, float, float]
+"""(left, top, right, bottom) in points from the page's top-left corner."""
+
+
+def _drawn_marks(page, height: float, want_strokes: bool) -> tuple[list[_Box], list[_Box]]:
+    """Thin horizontal rules (underlines) and small square shapes or images (bullets) drawn on the page."""
+    strokes: list[_Box] = []
+    dots: list[_Box] = []
+    kinds = (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE)
+    for obj in page.get_objects(filter=kinds, max_depth=2):
         left, bottom, right, top = obj.get_bounds()
-        if top - bottom < 1.6 and right - left > 1.5:
-            strokes.append((left, bottom, right, top))
-    if not strokes:
-        return rows
+        w, h = right - left, top - bottom
+        box = (left, height - top, right, height - bottom)
+        if want_strokes and obj.type == pdfium_c.FPDF_PAGEOBJ_PATH and h < 1.6 and w > 1.5:
+            strokes.append(box)
+        elif 1.5 <= w <= 8 and 1.5 <= h <= 8 and 0.6 <= w / h <= 1.6:
+            dots.append(box)
+    return strokes, dots
+
+
+def _underlined_signs(textpage, text: str, rows: list[_Row], strokes: list[_Box], height: float) -> list[_Row]:
+    """'>' with a drawn line under it means '≥' (and '<' means '≤'): Word's underline for the sign."""
     replacements: dict[tuple[int, int], str] = {}
     for m in re.finditer(r"[<>]", text):
         try:
             left, bottom, right, top = textpage.get_charbox(m.start())
         except pdfium.PdfiumError:
             continue
-        for s_left, _, s_right, s_top in strokes:
+        glyph_bottom = height - bottom
+        for s_left, s_top, s_right, _ in strokes:
             if s_left <= left + 1.5 and s_right >= right - 1.5 and s_right - s_left < (right - left) * 4 + 6 \
-                    and bottom - 3.5 <= s_top <= bottom + 1.5:
+                    and glyph_bottom - 1.5 <= s_top <= glyph_bottom + 3.5:
                 replacements[(round(height - top), round(left))] = "≥" if m.group(0) == ">" else "≤"
                 break
     if not replacements:
@@ -175,7 +277,20 @@ def _underlined_signs(page, textpage, text: str, rows: list[_Row], height: float
         for sign in hits:
             plain = ">" if sign == "≥" else "<"
             text_row = text_row.replace(plain, sign, 1)
-        out.append(_Row(text_row, row.x0, row.x1, row.top, row.bottom, row.size, row.bold))
+        out.append(replace(row, text=text_row))
+    return out
+
+
+def _drawn_bullets(rows: list[_Row], dots: list[_Box]) -> list[_Row]:
+    """A row with a small drawn square just left of its first character, vertically within it, is a bullet item."""
+    out = []
+    for row in rows:
+        bullet = next((d for d in dots if 0 < row.x0 - d[2] < 22 and row.top - 2 <= (d[1] + d[3]) / 2 <= row.bottom + 2
+                       and d[3] - d[1] <= row.bottom - row.top + 2), None)
+        if bullet is not None and not _LEADING_MARKER.match(row.text):
+            out.append(replace(row, text=f"• {row.text}", x0=bullet[0], text_x=row.x0))
+        else:
+            out.append(row)
     return out
 
 
@@ -203,11 +318,42 @@ def _reading_order(rows: list[_Row], width: float) -> list[_Row]:
             continue
         out += pending_right
         pending_right = []
-        if len(band) == 1:
-            out.append(band[0])
-        else:
-            out.append(_merge(band))
-    return out + pending_right
+        out += _band_rows(band)
+    return _join_side_labels(out + pending_right)
+
+
+def _band_rows(band: list[_Row]) -> list[_Row]:
+    """One visual row: a label cell styled as a heading, set well left of body text, is a line of its own;
+    other cells (a code and its description) join."""
+    if len(band) >= 2 and _is_side_label(band[0], band[1]):
+        return [band[0], band[1] if len(band) == 2 else _merge(band[1:])]
+    return [band[0]] if len(band) == 1 else [_merge(band)]
+
+
+def _is_side_label(label: _Row, body: _Row) -> bool:
+    styled = (label.bold and not body.bold) or label.size > body.size * 1.1
+    return styled and body.x0 - label.x1 > 24 and len(label.text.split()) <= 5
+
+
+def _join_side_labels(rows: list[_Row]) -> list[_Row]:
+    """A side label wrapped over two rows ("Coverage" / "Determination") is one label, read before its body."""
+    out: list[_Row] = []
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        nxt = rows[i + 1] if i + 1 < len(rows) else None
+        after = rows[i + 2] if i + 2 < len(rows) else None
+        if nxt is not None and after is not None and (row.bold or row.size > nxt.size * 1.1) \
+                and (after.bold, after.size) == (row.bold, row.size) and abs(row.top - nxt.top) < _BAND \
+                and abs(after.x0 - row.x0) < 3 and after.x1 < nxt.x0 and row.x1 < nxt.x0 \
+                and len(row.text.split()) + len(after.text.split()) <= 6:
+            out.append(replace(row, text=f"{row.text} {after.text}", bottom=after.bottom))
+            out.append(nxt)
+            i += 3
+            continue
+        out.append(row)
+        i += 1
+    return out
 
 
 def _merge(band: list[_Row]) -> _Row:
@@ -216,31 +362,37 @@ def _merge(band: list[_Row]) -> _Row:
     for prev, row in zip(band, band[1:]):
         gap = "    " if row.x0 - prev.x1 > 12 else " "
         text = f"{text}{gap}{row.text}"
+    text_x = band[1].x0 if _BULLET_ONLY.match(band[0].text) else band[0].text_x
     return _Row(text, band[0].x0, band[-1].x1, min(r.top for r in band), max(r.bottom for r in band),
-                max(band, key=lambda r: len(r.text)).size, all(r.bold for r in band))
+                max(band, key=lambda r: len(r.text)).size, all(r.bold for r in band), text_x)
+
+
+def _page_lines(pages: list[list[_Row]]) -> Iterator[Line]:
+    for page_no, rows in enumerate(pages, start=1):
+        for n, row in enumerate(rows, start=1):
+            yield Line(clean_text(row.text), n, page_no, indent=row.x0, bold=row.bold, size=row.size, top=row.top,
+                       right=row.x1, text_x=row.text_x)
 
 
 def _to_lines(pages: list[list[_Row]]) -> tuple[list[Line], list[Line]]:
     """All pages' rows → lines; the second list without running headers, footers, page numbers and TOCs."""
-    raw_lines: list[Line] = []
-    for page_no, rows in enumerate(pages, start=1):
-        for n, row in enumerate(rows, start=1):
-            raw_lines.append(Line(clean_text(row.text), n, page_no, indent=row.x0, bold=row.bold, size=row.size,
-                                  top=row.top))
-    furniture = repeated_edges([[(r.text, r.top, r.bottom) for r in rows] for rows in pages])
+    raw_lines = list(_page_lines(pages))
+    furniture = repeated_rows([[(r.text, r.top, r.bottom) for r in rows] for rows in pages])
     sizes = [ln.size for ln in raw_lines if ln.size]
     body = statistics.median(sizes) if sizes else 10.0
     lines: list[Line] = []
     previous: Line | None = None
     pending_bullet: Line | None = None
-    for ln in raw_lines:
-        key = (ln.page, furniture_key(ln.text))
-        if key in furniture or not ln.text or _TOC_LEADER.search(ln.text):
+    for raw in raw_lines:
+        if (raw.page, furniture_key(raw.text), round(raw.top or 0)) in furniture or not raw.text \
+                or _TOC_LEADER.search(raw.text):
             continue
-        if _BULLET_ONLY.match(ln.text):
-            pending_bullet = ln
+        if _BULLET_ONLY.match(raw.text):
+            pending_bullet = raw
             continue
+        ln = replace(raw)
         if pending_bullet is not None and pending_bullet.page == ln.page:
+            ln.text_x = ln.indent
             ln.text = f"• {ln.text}" if pending_bullet.text != "-" else f"- {ln.text}"
             ln.indent = pending_bullet.indent
         pending_bullet = None

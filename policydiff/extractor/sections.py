@@ -1,113 +1,277 @@
-"""Section headings and boilerplate.
+"""Lines → sections, each with a role: which parts of a policy state coverage criteria, which do not.
 
-Payers title the same parts differently ("Policy", "Guidelines", "Coverage
-Rationale", "Prior-Approval Requirements" all hold criteria). A heading is
-recognised by its words, or in PDFs by its layout, and classified into one of
-a few kinds; only criteria and exclusion sections feed indications.
+A heading is recognised by its layout (a Markdown heading; a bold or larger
+PDF line that is not the continuation of a sentence) or by its words (a line
+that is a known heading, an ALL-CAPS line). Its words give the section a
+role through the vocabulary in `normalized/data/sections.json`.
+
+A heading the vocabulary does not know ("Asthma", "Home/Portable Monitor
+Sleep Testing") names something inside the section it stands in, so it stays
+there as a sub-heading, unless the section around it is not about coverage
+and the text under it states coverage criteria: then it opens a coverage
+section of its own. Some headings ("Policy", "Guidelines") mean coverage in
+one document and background in another; what the section says decides.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
-# (kind, pattern of the whole heading). First match wins, so specific names come first.
-_KINDS: list[tuple[str, str]] = [
-    ("boilerplate", r"(?:disclaimers?|non-?discrimination.*|language (?:access|assistance).*|notice of .*|"
-                    r"legal (?:notice|information)|copyright.*|multi-?language interpreter services)"),
-    ("references", r"(?:references?|sources? of information|bibliography|citations|works cited|literature cited|"
-                   r"selected references)"),
-    ("history", r"(?:(?:policy|revision|review|document|change|update) )?(?:history|log|updates?)"
-                r"(?: (?:table|summary))?|"
-                r"revision(?:s| log)?|policy revisions?|summary of changes"),
-    ("coding", r"(?:applicable |billing |procedure |coding and )?(?:cpt|hcpcs|icd-?10(?:-cm|-pcs)?)?\s*"
-               r"(?:procedure |diagnosis )?(?:codes?|coding)(?: information| implications| requirements| section)?"
-               r"(?:\s*\(s\))?|cpt(?: codes?)?|hcpcs(?: codes?)?"),
-    ("limits", r"(?:prior[- ]*approval|pa|quantity|dosage|dosing|authorization)?\s*(?:renewal )?"
-               r"(?:limits?|limitations? of coverage|duration of (?:approval|authorization)|allowance|"
-               r"quantity limits?|dosing|dosage and administration)|pre[- ]*pa allowance|"
-               r"(?:initial |renewal |re-?)?authorization (?:duration|period)"),
-    ("exclusion", r"(?:exclusions?|investigational|experimental(?:/investigational)?|not medically necessary|"
-                  r"non-?covered(?: services| indications)?|unproven(?: services)?|not covered|"
-                  r"(?:conditions|indications) not covered|limitations(?: and exclusions)?|"
-                  r"(?:experimental|investigational)(?:,? (?:and|or) |/)(?:unproven|investigational|experimental))"
-                  r"(?:\s*\(.*\))?"),
-    ("definitions", r"definitions?|glossary|terms|abbreviations"),
-    ("documentation", r"(?:required )?documentation(?: requirements?)?|(?:documentation|submission) requirements?"),
-    ("criteria", r"(?:medical )?policy(?: statement| criteria)?|guidelines?|(?:medical necessity|coverage|clinical|"
-                 r"approval|prior[- ]*authorization|pa) (?:criteria|guidelines?|indications?|rationale|policy)|"
-                 r"medical necessity|coverage(?: (?:position|determination|statement))?|criteria|indications?"
-                 r"(?: and limitations of coverage)?(?: (?:for|and) .*)?|position statement|"
-                 r"prior[- ]*approval(?: renewal)? requirements|(?:initial|renewal|continuation|continued)"
-                 r" (?:approval|authorization|therapy|criteria|requirements)|covered indications|"
-                 r"(?:initial )?(?:approval|authorization) criteria|clinical indications?(?: for .*)?|"
-                 r"coverage indications,? limitations,? and/or medical necessity"),
-    ("background", r"(?:purpose|scope|background|description|overview|summary|rationale|introduction|"
-                   r"clinical (?:evidence|background)|evidence (?:review|summary)|discussion|related policies|"
-                   r"instructions for use|applicable lines? of business|regulatory status|(?:fda|regulatory) "
-                   r"(?:approval|status)|policy guidelines|summary of evidence|analysis of evidence.*|"
-                   r"benefit application|benefit considerations?|keywords|appendix.*|table of contents|"
-                   r"contents|off[- ]label use|dosage forms?|available formulations|bill type codes|"
-                   r"revenue codes|general (?:information|requirements)|professional statements?.*|"
-                   r"special instructions|cross references?|related (?:documents|policies)|"
-                   r"applicable state and federal regulations)"),
-]
-_KIND_RES = [(kind, re.compile(rf"^(?:{pattern})$", re.IGNORECASE)) for kind, pattern in _KINDS]
+from ..normalized.lexicon import covered_pattern, heading_roles, not_covered_patterns, phase_patterns
+from ..normalized.schema import ROLES, Role, Source
+from .lines import Line
 
-_HEADING_TEXT = re.compile(r"^\s*(?:#+\s*)?(?P<name>[A-Za-z][A-Za-z0-9 ,&/()'’\-–]{1,80}?)\s*[:.]?\s*$")
-_INLINE_HEADING = re.compile(r"^\s*(?P<name>[A-Za-z][A-Za-z ,&/()'’\-–]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
-
-RENEWAL = re.compile(r"\b(?:renewal|continuation|continued|re-?authori[sz]ation|recertification|reauthori[sz]"
-                     r"ation|currently\s+(?:receiving|on|taking))\b", re.IGNORECASE)
+_NUMBERING = re.compile(r"^\s*(?:#+\s*)?(?:(?:section|part)\s+)?(?:[IVX]{1,4}|[A-Z]|\d{1,2}(?:\.\d{1,2})?)[.):]\s+(?=[A-Za-z])")
+_HEADING_CHARS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ,&/()'’\-–—.]*$")
+_INLINE = re.compile(r"^\s*(?P<name>[A-Za-z][A-Za-z /&'’()\-–]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
+_LOWER_START = re.compile(r"^[a-z(]")
+_TERMINAL = re.compile(r"[.;,]\s*$")
+_CONNECTOR_LINE = re.compile(r"^\W*(?:and|or|and/or)\W*$", re.I)
+_CUE_ENDING = re.compile(r"\b(?:following|below|met|criteria|include|includes|including)\b.*:\s*$", re.I)
 
 
-def _normalize_heading(name: str) -> str:
-    name = name.replace("–", "-").replace("’", "'")
-    name = re.sub(r"\s*-\s*", "-", name)
-    name = re.sub(r"\s+", " ", name).strip(" :.-")
-    return name
+@dataclass
+class Section:
+    heading: str
+    role: Role
+    lines: list[Line] = field(default_factory=list)
+    """The section's text, heading line excluded; sub-headings inside it are lines with `heading` set."""
+    heading_line: Line | None = None
+
+    @property
+    def source(self) -> Source | None:
+        line = self.heading_line or (self.lines[0] if self.lines else None)
+        return Source(line.line, line.page) if line else None
+
+    @property
+    def pages(self) -> tuple[int, int] | None:
+        pages = [ln.page for ln in ([self.heading_line] if self.heading_line else []) + self.lines if ln.page]
+        return (min(pages), max(pages)) if pages else None
 
 
-_NUMBERED = re.compile(r"^\s*(?:[IVX]{1,4}|[A-Z]|\d{1,2})[.)]\s+(?=[A-Za-z])")
+def normalize_heading(text: str) -> str:
+    """A heading as the vocabulary matches it: no numbering or trailing colon, lowercase, '&' as 'and'."""
+    text = _NUMBERING.sub("", text.strip(), count=1)
+    text = text.replace("’", "'").replace("&", " and ").replace("(s)", "s").replace("(S)", "s")
+    text = re.sub(r"[–—-]", " ", text)
+    text = re.sub(r"\s*/\s*", "/", text)
+    text = re.sub(r"[:*†‡]+\s*$", "", text.strip())
+    return re.sub(r"\s+", " ", text).strip(" .").lower()
 
 
-def heading_kind(text: str, numbered: bool = False) -> str | None:
-    """The section kind a whole line names, or None when it is not a known heading.
+def heading_role(text: str) -> Role | None:
+    """The role a heading's words give its section, or None when the vocabulary does not know the heading.
 
-    With `numbered`, a leading "2." or "IV." is allowed ("2. Coverage Criteria"), and a
-    footnote letter glued to the last word ("Criteriaa") is tolerated.
+    A footnote letter fused to the last word ("Criteriaa") and a parenthesised
+    tail ("Prior Approval Requirements (Initial)") are tolerated.
     """
-    if numbered and _NUMBERED.match(text):
-        text = _NUMBERED.sub("", text, count=1)
-    kind = _heading_kind(text)
-    if kind is None and numbered:
-        trimmed = re.sub(r"([a-z])[a-z]?\s*:?\s*$", r"\1", text.rstrip(" :"))
-        if trimmed != text.rstrip(" :"):
-            kind = _heading_kind(trimmed)
-    return kind
-
-
-def _heading_kind(text: str) -> str | None:
-    m = _HEADING_TEXT.match(text)
-    if not m or len(text) > 90:
+    name = normalize_heading(text)
+    if not name or len(name) > 100:
         return None
-    name = _normalize_heading(m.group("name"))
-    for kind, pattern in _KIND_RES:
-        if pattern.match(name):
-            return kind
-    if "/" in name:  # "Policy/Criteria", "Coverage/Limitations": the most telling part names the kind
-        kinds = [_heading_kind(part) for part in name.split("/") if part.strip()]
-        if None not in kinds:
-            for kind in ("criteria", "exclusion", "coding", "references", "history", "definitions", "background"):
-                if kind in kinds:
-                    return kind
+    candidates = [name, re.sub(r"\s*\([^)]*\)\s*$", "", name)]
+    candidates.append(re.sub(r"([a-z])\1$", r"\1", candidates[-1]))
+    for candidate in dict.fromkeys(candidates):
+        role = _role_of_name(candidate)
+        if role is not None:
+            return role
+    if "/" in name:  # "Policy/Criteria": the most telling part names the role
+        roles = [_role_of_name(part) for part in name.split("/") if part.strip()]
+        for role in ("coverage", "not_covered", "coding", "references", "history", "definitions", "evidence",
+                     "regulatory", "background", "administrative"):
+            if role in roles:
+                return role  # type: ignore[return-value]
     return None
 
 
+def _role_of_name(name: str) -> Role | None:
+    vocab = heading_roles()
+    if vocab.inherit.match(name):
+        return "coverage"  # provisional: the section it stands in decides (see `split_sections`)
+    for pattern, _, _ in vocab.by_content:
+        if pattern.match(name):
+            return "coverage"  # provisional: the content decides (see `split_sections`)
+    for role, pattern in vocab.by_role:
+        if pattern.match(name):
+            return role  # type: ignore[return-value]
+    return None
+
+
+def _content_decides(text: str) -> tuple[Role, str] | None:
+    """(fallback role, evidence needed) for a heading whose meaning depends on its section's content."""
+    name = normalize_heading(text)
+    for pattern, role, evidence in heading_roles().by_content:
+        if pattern.match(name):
+            return role, evidence  # type: ignore[return-value]
+    return None
+
+
+_CRITERIA_LIST = re.compile(r"\b(?:all|any|one|both|either|at\s+least\s+(?:one|two|\d))\s+(?:\(\d\)\s+)?(?:of\s+)?"
+                            r"(?:the\s+)?(?:following|below)\b", re.I)
+_CHAINED = re.compile(r"[;,]\s*(?:and|or)\s*$", re.I)
+
+
+def lists_criteria(lines: list[Line]) -> bool:
+    """A list of criteria: "all of the following", or items chained by "; and" / "; or"."""
+    return any(_CRITERIA_LIST.search(ln.text) for ln in lines[:400]) \
+        or sum(1 for ln in lines[:400] if _CHAINED.search(ln.text)) >= 2
+
+
+def states_coverage(lines: list[Line]) -> bool:
+    """Does this text state coverage criteria ("... is considered medically necessary when ...:")?
+
+    A coverage verb alone is not enough ("Dupixent is approved by the FDA for
+    ..."): the sentence must also set a condition or introduce a list.
+    """
+    covered = covered_pattern()
+    for text in _sentences(lines):
+        m = covered.search(text)
+        if m and not _negated_before(text, m.start()) and re.search(
+                r"\b(?:when|if|for\s+(?:the\s+following|members?|individuals?|patients?|beneficiar)|following|"
+                r"criteria|provided\s+(?:that|the))\b|:\s*$", text[m.start():], re.I):
+            return True
+    return False
+
+
+def states_non_coverage(lines: list[Line]) -> bool:
+    return any(p.search(text) for text in _sentences(lines) for _, p in not_covered_patterns())
+
+
+def phase_only(text: str) -> bool:
+    """A heading that names only an approval phase ("Initial Authorization", "2. Reauthorization")."""
+    words = _NUMBERING.sub("", text.strip()).split()
+    renewal, initial = phase_patterns()
+    return 0 < len(words) <= 4 and bool(renewal.search(text) or initial.search(text))
+
+
+def _negated_before(text: str, at: int) -> bool:
+    return bool(re.search(r"\bnot\s*$", text[max(0, at - 8):at], re.I))
+
+
+def _sentences(lines: list[Line], limit: int = 400) -> list[str]:
+    """Lines joined into running text and cut at sentence ends (enough of a section to judge its role)."""
+    joined = " ".join(ln.text for ln in lines[:limit])
+    return [s for s in re.split(r"(?<=[.;:])\s+(?=[A-Z•(0-9])", joined) if s]
+
+
+_BULLET_START = re.compile(r"^[•▪◦●○■o\-–*]\s")
+
+
+def is_heading(line: Line, prev: Line | None, geometry: bool, nxt: Line | None = None) -> bool:
+    """Is this line a heading (by layout or by its words), rather than text?"""
+    text = line.text.strip()
+    words = text.split()
+    if not words or len(words) > 14 or len(text) > 110 or _CONNECTOR_LINE.match(text) or _BULLET_START.match(text):
+        return False
+    if geometry and nxt is not None and nxt.page == line.page and not nxt.blank_before \
+            and re.match(r"^[a-z{(\[]", nxt.text.strip()) and not line.text.rstrip().endswith(":"):
+        return False  # a bold first line whose sentence carries on below ("3. Juvenile ... [or ...] {regardless")
+    if line.heading and not geometry:  # Markdown
+        return True
+    role = heading_role(text)
+    sentence = text.endswith(".") and len(words) > 6 or len(words) > 3 and _CUE_ENDING.search(text) is not None
+    if role is not None and not sentence and _HEADING_CHARS.match(_NUMBERING.sub("", text).strip(" :*")):
+        return not (geometry and prev is not None and _continues(prev, line))
+    if geometry:
+        if not line.heading or sentence or _LOWER_START.match(text) or len(words) > 12 or text.count(")") > text.count("("):
+            return False
+        return not (prev is not None and _continues(prev, line))
+    return _all_caps(text) and len(words) <= 8
+
+
+def _continues(prev: Line, line: Line) -> bool:
+    """A line that carries on the sentence of the line before (a wrapped bold lead-in is not a heading)."""
+    if prev.page != line.page or line.blank_before:
+        return False
+    if prev.text.rstrip().endswith((",", "–", "-", "(", "/", "&")):
+        return True
+    return bool(prev.bold) == bool(line.bold) and not _TERMINAL.search(prev.text) and not prev.heading \
+        and not prev.text.rstrip().endswith(":")
+
+
+def _all_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
 def inline_heading(text: str) -> tuple[str, str] | None:
-    """"Definition: Cryoablation is ..." → ("definitions", "Cryoablation is ...")."""
-    m = _INLINE_HEADING.match(text)
-    if not m:
+    """"Definitions: Cryoablation is ..." → ("Definitions", "Cryoablation is ..."): a known heading run in."""
+    m = _INLINE.match(text)
+    if not m or len(m.group("rest").split()) < 4 or len(m.group("name").split()) > 6:
         return None
-    kind = heading_kind(m.group("name"))
-    if kind is None or kind == "criteria" and len(m.group("rest")) < 25:
+    if heading_role(m.group("name")) is None:
         return None
-    return kind, m.group("rest")
+    return m.group("name").strip(), m.group("rest")
+
+
+@dataclass
+class _Block:
+    heading: str
+    heading_line: Line | None
+    role: Role | None
+    lines: list[Line] = field(default_factory=list)
+
+
+def split_sections(lines: list[Line], geometry: bool) -> list[Section]:
+    """The whole sections stage: find headings, give each section its role, keep sub-headings inside."""
+    blocks = [_Block("", None, None)]
+    prev: Line | None = None
+    for index, line in enumerate(lines):
+        if is_heading(line, prev, geometry, lines[index + 1] if index + 1 < len(lines) else None):
+            line.heading = True
+            blocks.append(_Block(line.text.strip(" #"), line, heading_role(line.text)))
+        else:
+            line.heading = False
+            inline = inline_heading(line.text) if not line.text.lstrip().startswith(("•", "-", "*")) else None
+            if inline:
+                name, rest = inline
+                heading = Line(name, line.line, line.page, indent=line.indent, heading=True, top=line.top)
+                blocks.append(_Block(name, heading, heading_role(name)))
+                line = Line(rest, line.line, line.page, indent=line.indent, bold=line.bold, size=line.size,
+                            blank_before=True, top=line.top, right=line.right, text_x=line.text_x)
+            blocks[-1].lines.append(line)
+        prev = line
+    return _merge(blocks)
+
+
+def _merge(blocks: list[_Block]) -> list[Section]:
+    vocab = heading_roles()
+    sections: list[Section] = []
+    for block in blocks:
+        role = block.role
+        fallback = _content_decides(block.heading) if block.heading else None
+        if block.heading and vocab.inherit.match(normalize_heading(block.heading)):
+            parent = sections[-1].role if sections else "other"
+            role = parent if parent in ("coverage", "not_covered") or not states_coverage(block.lines) else "coverage"
+        if block.heading_line is None:  # front matter, before any heading
+            if not block.lines:
+                continue
+            role = "coverage" if states_coverage(block.lines) else "other"
+        elif fallback is not None:
+            evidence = states_coverage(block.lines) or fallback[1] == "criteria" and lists_criteria(block.lines)
+            role = "coverage" if evidence else fallback[0]
+        current = sections[-1] if sections else None
+        if role is None:
+            # An unknown heading stays inside the section around it, unless that section is background or
+            # unclassified text and what follows states coverage criteria (evidence sections quote other
+            # bodies' recommendations; they never open coverage).
+            opens = current is None or current.role in ("background", "other")
+            if not opens or not states_coverage(block.lines):
+                if current is None:
+                    sections.append(Section(block.heading, "other", [], block.heading_line))
+                    current = sections[-1]
+                if block.heading_line is not None:
+                    current.lines.append(block.heading_line)
+                current.lines += block.lines
+                continue
+            role = "coverage"
+        if current is not None and not current.lines and normalize_heading(block.heading) in vocab.weak:
+            role = current.role  # "Criteria" then "Introduction": the introduction to the criteria
+        if role == "coverage" and current is not None and current.role == "coverage" and current.lines \
+                and block.heading_line is not None and phase_only(block.heading):
+            # A phase heading inside coverage ("1. Initial Authorization" under "A. Asthma") is a sub-heading.
+            current.lines.append(block.heading_line)
+            current.lines += block.lines
+            continue
+        assert role in ROLES
+        sections.append(Section(block.heading, role, list(block.lines), block.heading_line))
+    return sections

@@ -18,11 +18,18 @@ SCHEMA_VERSION = 1
 
 Op = Literal["<", "<=", ">", ">=", "=", "between"]
 Logic = Literal["all", "any"]
-Status = Literal["medically_necessary", "investigational", "not_medically_necessary"]
+Status = Literal["medically_necessary", "investigational", "not_medically_necessary", "not_reasonable_and_necessary",
+                 "all_other_uses"]
+"""Covered, or the document's own kind of non-coverage."""
+Role = Literal["coverage", "not_covered", "background", "evidence", "definitions", "regulatory", "coding",
+               "documentation", "references", "history", "administrative", "other"]
 Value = int | float | str | tuple  # tuple = (lo, hi) for "between"
 
 OPS: tuple[str, ...] = ("<", "<=", ">", ">=", "=", "between")
-STATUSES: tuple[str, ...] = ("medically_necessary", "investigational", "not_medically_necessary")
+STATUSES: tuple[str, ...] = ("medically_necessary", "investigational", "not_medically_necessary",
+                              "not_reasonable_and_necessary", "all_other_uses")
+ROLES: tuple[str, ...] = ("coverage", "not_covered", "background", "evidence", "definitions", "regulatory", "coding",
+                          "documentation", "references", "history", "administrative", "other")
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,8 @@ class Threshold:
     """Canonical unit ("cm", "ng/mL", "years"), or None for unitless scores and stages."""
     text: str = ""
     """The words the limit was read from, as written, for reports and checking."""
+    example: bool = False
+    """The value is given only as an example ("e.g., ACQ score > 1.5"), not as a requirement."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +123,16 @@ class Dates:
 
 
 @dataclass(frozen=True)
+class SectionInfo:
+    """One section of the document and the role that decided whether its text was read for criteria."""
+
+    heading: str
+    role: Role
+    pages: tuple[int, int] | None = None
+    """First and last page (PDFs), or None for text."""
+
+
+@dataclass(frozen=True)
 class DocumentInfo:
     """What was read: kept so a stored version can say which file it came from."""
 
@@ -137,6 +156,8 @@ class Policy:
     warnings: tuple[str, ...] = ()
     document: DocumentInfo = field(default_factory=DocumentInfo)
     schema_version: int = SCHEMA_VERSION
+    sections: tuple[SectionInfo, ...] = ()
+    """Every section in document order, with its role: why text was or was not read for criteria."""
 
 
 # ---------------------------------------------------------------------------
@@ -160,11 +181,15 @@ def _source_from_dict(data: dict | None) -> Source | None:
 
 
 def threshold_to_dict(t: Threshold) -> dict:
-    return {"measure": t.measure, "op": t.op, "value": _value_to_json(t.value), "unit": t.unit, "text": t.text}
+    out = {"measure": t.measure, "op": t.op, "value": _value_to_json(t.value), "unit": t.unit, "text": t.text}
+    if t.example:
+        out["example"] = True
+    return out
 
 
 def threshold_from_dict(d: dict) -> Threshold:
-    return Threshold(d["measure"], d["op"], _value_from_json(d["value"]), d.get("unit"), d.get("text", ""))
+    return Threshold(d["measure"], d["op"], _value_from_json(d["value"]), d.get("unit"), d.get("text", ""),
+                     bool(d.get("example", False)))
 
 
 def node_to_dict(node: Criterion | Group) -> dict:
@@ -248,6 +273,8 @@ def to_dict(policy: Policy) -> dict:
         ],
         "indications": [indication_to_dict(i) for i in policy.indications],
         "exclusions": [indication_to_dict(i) for i in policy.exclusions],
+        "sections": [{"heading": sec.heading, "role": sec.role, "pages": list(sec.pages) if sec.pages else None}
+                     for sec in policy.sections],
         "warnings": list(policy.warnings),
     }
 
@@ -268,6 +295,8 @@ def from_dict(d: dict) -> Policy:
         indications=tuple(indication_from_dict(i) for i in d.get("indications", ())),
         exclusions=tuple(indication_from_dict(i) for i in d.get("exclusions", ())),
         warnings=tuple(d.get("warnings", ())),
+        sections=tuple(SectionInfo(sec["heading"], sec["role"], tuple(sec["pages"]) if sec.get("pages") else None)
+                       for sec in d.get("sections", ())),
     )
 
 
@@ -315,6 +344,7 @@ def json_schema() -> dict:
             ]},
             "unit": {"type": ["string", "null"]},
             "text": {"type": "string"},
+            "example": {"type": "boolean"},
         },
     }
     source = {"type": ["object", "null"], "properties": {
@@ -373,6 +403,11 @@ def json_schema() -> dict:
                                      "prior_auth": {"type": "boolean"}}}},
             "indications": {"type": "array", "items": {"$ref": "#/$defs/indication"}},
             "exclusions": {"type": "array", "items": {"$ref": "#/$defs/indication"}},
+            "sections": {"type": "array", "items": {
+                "type": "object", "required": ["heading", "role", "pages"],
+                "properties": {"heading": {"type": "string"}, "role": {"enum": list(ROLES)},
+                               "pages": {"oneOf": [{"type": "null"}, {"type": "array", "items": {"type": "integer"},
+                                                                       "minItems": 2, "maxItems": 2}]}}}},
             "warnings": {"type": "array", "items": {"type": "string"}},
         },
         "$defs": {"threshold": threshold, "source": source, "criterion": criterion, "group": group,

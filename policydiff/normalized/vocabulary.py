@@ -82,6 +82,10 @@ class Measure:
     unit: str | None
     families: tuple[str, ...]
     words: re.Pattern[str]
+    kind: str = "eligibility"
+    """"eligibility", "duration" (the context decides which duration) or "administrative"."""
+    implied_by: tuple[str, ...] = ()
+    """Canonical units that name this measure when no naming word is near ("kg/m2" is a BMI)."""
 
 
 @lru_cache(maxsize=1)
@@ -89,10 +93,24 @@ def measures() -> tuple[Measure, ...]:
     raw = json.loads(resources.files(__package__).joinpath("data/measures.json").read_text("utf-8"))
     return tuple(
         Measure(m["name"], m["unit"], tuple(m["families"]),
-                re.compile(r"\b(?:" + "|".join(m["words"]) + r")(?![a-z])", re.IGNORECASE))
+                re.compile(r"(?<![\w/])(?:" + "|".join(m["words"]) + r")(?![a-z0-9])", re.IGNORECASE),
+                m.get("kind", "eligibility"), tuple(m.get("implied_by", ())))
         for m in raw["measures"]
     )
 
 
 def measure(name: str) -> Measure | None:
     return next((m for m in measures() if m.name == name), None)
+
+
+def measure_kind(name: str) -> str:
+    """"eligibility" or "administrative" (approval terms, doses, frequencies) for any measure name.
+
+    Names outside the vocabulary are eligibility limits unless their own words
+    say dose or frequency.
+    """
+    known = measure(name)
+    if known is not None:
+        return "administrative" if known.kind == "administrative" else "eligibility"
+    return "administrative" if re.search(r"(?:^|_)(?:dose|dosage|interval|frequency|quantity)(?:_|$)", name) \
+        else "eligibility"
