@@ -45,6 +45,43 @@ def test_title_and_payer():
     assert read_payer(["CPT codes copyright 2023 American Medical Association."]) is None
 
 
+def test_fields_share_lines_and_spill_onto_the_next():
+    lines = ["Document #: ZX-0042 Publish Date: 03/02/2026", "Status: Revised Last Review Date:", "02/14/2026",
+             "REVIEW DATE: 01/05/2026; selected revision 01/20/2026, 02/03/2026,", "02/27/2026"]
+    assert read_policy_id(lines) == "ZX-0042"
+    dates = read_dates(lines)
+    assert (dates.reviewed, dates.revised) == ("2026-02-14", "2026-02-27")  # a list of revisions: its latest
+
+
+def test_value_on_the_line_below_its_label():
+    lines = ["Local Determination", "Determination ID", "L98765", "Original Effective Date",
+             "For services performed on or after 04/01/2024", "Revision Ending Date", "N/A"]
+    assert read_policy_id(lines) == "L98765"
+    assert read_dates(lines).effective == "2024-04-01"
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("Program Number 2026 R 3301-07", "2026 R 3301-07"), ("Reference Number: QP.MP.77 Coding Implications", "QP.MP.77"),
+    ("Phone Number: 1-800-555-0100", None), ("Subject: Widgets Page: 1 of 7", None),
+])
+def test_policy_numbers_by_shape(line, expected):
+    assert read_policy_id([line]) == expected
+
+
+def test_titles_run_on_over_lines_that_cannot_stand_alone():
+    assert read_title(["Subject: Gene Panels for Solid Tumors (Liquid", "Biopsy)", "Policy Number: GP-9"]) \
+        == "Gene Panels for Solid Tumors (Liquid Biopsy)"
+    assert read_title(["Subject: Gadget Therapy and", "Related Devices", "", "Description"]) == "Gadget Therapy and Related Devices"
+    assert read_title(["POLICY:", "Benefits must be available for covered services."]) is None
+
+
+def test_one_name_per_payer():
+    assert read_payer(["United HealthCare Services, Inc. complies with applicable civil rights laws"]) == "UnitedHealthcare"
+    assert read_payer(["UnitedHealthcare Commercial Medical Policy"]) == "UnitedHealthcare"
+    # a Blue plan's notice names the association it is licensed by; that is not the payer
+    assert read_payer(["Medical Policy", "An independent licensee of the Blue Cross Blue Shield Association"]) is None
+
+
 def test_codes_from_tables_sentences_and_prior_auth():
     coding = ["CPT®", "20983  Ablation therapy for bone tumors", "adjacent soft tissue", "47371 Laparoscopy, liver"]
     text = ["The Company considers cryoablation for HCC (CPT Codes 47371 and 47381) medically necessary",

@@ -15,7 +15,7 @@ from .codes import read_codes
 from .furniture import drop_running_lines, is_noise
 from .indications import assemble
 from .lines import Document
-from .metadata import read_dates, read_payer, read_policy_id, read_title
+from .metadata import read_dates, read_payer, read_policy_id, read_title, title_from_layout
 from .outline import build_outline, walk
 from .sections import split_sections
 from .sources import read_bytes, read_document
@@ -41,8 +41,9 @@ def extract_document(doc: Document) -> Policy:
     lines = [ln for ln in doc.lines if not is_noise(ln.text)] if geometry else drop_running_lines(doc.lines)
     sections = split_sections(lines, geometry)
     outlines = [build_outline(s.lines, geometry, lines) for s in sections]
-    all_text = [ln.text for ln in (doc.raw_lines or doc.lines)]
-    title = read_title(all_text[:60], _first_heading(doc))
+    raw = doc.raw_lines or doc.lines
+    all_text = [ln.text for ln in raw]
+    title = read_title(raw, title_from_layout(raw, markdown=doc.format == "markdown"))
     built = assemble(sections, outlines, title)
     coding = [ln.text for s in sections if s.role == "coding" for ln in s.lines]
     sentences = [n.text for s, nodes in zip(sections, outlines) if s.role in _CODE_ROLES for n in walk(nodes)]
@@ -51,7 +52,7 @@ def extract_document(doc: Document) -> Policy:
         warnings.append("no indications found: no section states coverage criteria")
     return Policy(
         payer=read_payer(all_text),
-        policy_id=read_policy_id(all_text[:80]),
+        policy_id=read_policy_id(all_text),
         title=title,
         dates=read_dates(all_text),
         codes=tuple(read_codes(coding, sentences)),
@@ -62,9 +63,3 @@ def extract_document(doc: Document) -> Policy:
         document=DocumentInfo(doc.name, doc.format, doc.sha256, doc.pages),
     )
 
-
-def _first_heading(doc: Document) -> str | None:
-    for line in (doc.raw_lines or doc.lines)[:40]:
-        if line.heading and len(line.text.split()) <= 12:
-            return line.text.strip(" :#")
-    return None

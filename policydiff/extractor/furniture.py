@@ -26,8 +26,8 @@ _NOISE = re.compile(
 
 
 def furniture_key(text: str) -> str:
-    """What two furniture lines share: lowercase, digits folded ("page # of #")."""
-    return re.sub(r"\d+", "#", text.strip().lower())
+    """What two furniture lines share: lowercase, digits folded ("page # of #"), spacing folded."""
+    return re.sub(r"\s+", " ", re.sub(r"\d+", "#", text.strip().lower()))
 
 
 def is_noise(text: str) -> bool:
@@ -74,11 +74,13 @@ def _could_be_furniture(text: str) -> bool:
     return len(text.split()) <= 15 and not _CONTENT.search(text)
 
 
-def repeated_rows(pages: Sequence[Sequence[tuple[str, float, float]]]) -> set[tuple[int, str, int]]:
-    """(page number, furniture key, rounded top) of every line that is page furniture.
+def repeated_rows(pages: Sequence[Sequence[tuple[str, float, float]]]) -> set[tuple[int, int]]:
+    """(page number, rounded top) of every visual row that is page furniture.
 
     `pages` holds each page's lines as (text, top, bottom), in points from the
-    top of the page. A line is furniture when the same text (digits folded)
+    top of the page. Lines at one height form a visual row, compared whole
+    (a header drawn as one cell on one page and two cells on the next is one
+    furniture row). A row is furniture when the same text (digits folded)
     stands at the same height (within 2 pt) on at least half of the pages, or
     near the top or bottom edge on at least half of them.
     """
@@ -89,23 +91,27 @@ def repeated_rows(pages: Sequence[Sequence[tuple[str, float, float]]]) -> set[tu
     edges: list[set[str]] = []
     for page_no, rows in enumerate(pages, start=1):
         edge: set[str] = set()
+        bands: dict[int, list[tuple[str, float, float]]] = {}
+        for row in rows:
+            bands.setdefault(round(row[1] / 2.5), []).append(row)
         if rows:
             top_edge = min(top for _, top, _ in rows)
             bottom_edge = max(bottom for _, _, bottom in rows)
             span = max(bottom_edge - top_edge, 1.0)
-            for text, top, bottom in rows:
-                key = furniture_key(text)
+            for band in bands.values():
+                top, bottom = min(r[1] for r in band), max(r[2] for r in band)
+                key = furniture_key(" ".join(r[0] for r in band))
                 places.setdefault(key, []).append((page_no, top))
                 if top - top_edge < span * 0.14 or bottom_edge - bottom < span * 0.1:
                     edge.add(key)
         edges.append(edge)
     edge_counts = Counter(k for keys in edges for k in keys)
-    out: set[tuple[int, str, int]] = set()
+    out: set[tuple[int, int]] = set()
     for key, spots in places.items():
         if len({p for p, _ in spots}) < needed:
             continue
         for page_no, top in spots:
             same_place = {p for p, t in spots if abs(t - top) <= 2}
             if len(same_place) >= needed or (edge_counts[key] >= needed and key in edges[page_no - 1]):
-                out.add((page_no, key, round(top)))
+                out.add((page_no, round(top / 2.5)))
     return out

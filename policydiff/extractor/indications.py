@@ -133,12 +133,17 @@ _COVERAGE_VERB = re.compile(r"\s+(?:is|are|may\s+be|will\s+be|would\s+be|shall\s
                             r"(?:(?:considered|deemed)\s+(?:to\s+be\s+)?)?(?:proven|medically|reasonable|covered|eligible|"
                             r"approved|indicated|appropriate|not|investigational|experimental|unproven|authori[sz]ed)\b",
                             re.I)
-_TREATMENT_OF = re.compile(r"\bfor\s+(?:the\s+)?(?:treatment|management|diagnosis|surveillance|evaluation|monitoring)\s+"
+_TREATMENT_OF = re.compile(r"\bfor\s+(?:the\s+)?"
+                           r"(?:treatment|management|diagnosis|surveillance|evaluation|monitoring)\s+"
                            r"of\s+(?:(?:cancer\s+)?recurrence\s+in\s+(?:members|patients|individuals)\s+with\s+)?(?P<c>.+?)"
                            r"(?=\s+(?:when|if|in\s+(?:members|patients|individuals|adults|children)|who|that|may|is|are|"
                            r"will)\b|[,;:]|$)", re.I)
 _REQUEST = re.compile(r"^(?:(?:initial|continuation|continued|subsequent|renewal|new)\s+)?(?:requests?|therapy|"
                       r"authori[sz]ation|use|treatment|coverage)\b(?:\s+of\s+therapy)?", re.I)
+
+
+_PURPOSE = re.compile(r"(?:treating|managing|reducing|improving|preventing|relieving)\b", re.I)
+"""A gerund after "for" states what a procedure is for ("for treating obesity"), not a separate condition."""
 
 
 def label_from_statement(text: str, title: str | None) -> str:
@@ -176,8 +181,10 @@ def label_from_statement(text: str, title: str | None) -> str:
     subject = re.sub(r"^(?:a|an|the)\s+", "", subject, flags=re.I)
     subject = re.sub(r"\s*\((?:cpt|hcpcs)[^)]*\)", "", subject, flags=re.I)
     subject = re.sub(r"^(?:fda|food and drug administration)[- ]approved\s+", "", subject, flags=re.I)
-    if _REQUEST.match(subject) or _GENERIC_SUBJECT.match(subject) or _mentions_title(subject, title):
-        subject = ""
+    purpose = _PURPOSE.match(condition)
+    if _REQUEST.match(subject) or _GENERIC_SUBJECT.match(subject) or \
+            (_mentions_title(subject, title) and condition and not purpose):
+        subject = ""  # "Dupixent for asthma" under the title Dupixent is "Asthma"; "surgery for treating X" stays
     condition = re.sub(r"^(?:the\s+)?(?:treatment|management)\s+of\s+", "", condition, flags=re.I)
     label = f"{subject} for {condition}" if subject and condition else (subject or condition)
     if population and label:
@@ -382,7 +389,7 @@ class Assembler:
         """Initial and renewal blocks under one indication are two sets of criteria: two indications."""
         phased = [c for c in head.body if c.kind in ("item", "para", "heading") and _phase_of(c.text)]
         renewal = [c for c in phased if _phase_of(c.text) == "continuation"]
-        if not renewal or len(phased) < 2 and not (len(head.body) == len(renewal) + 1):
+        if not renewal or len(phased) < 2 and len(head.body) != len(renewal) + 1:
             return [head]
         initial = [c for c in head.body if c not in renewal]
         out = []

@@ -137,8 +137,10 @@ def _and_runs(connectors: list[str | None]) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(r) for r in runs)
 
 
-_NEGATED_LEAD = re.compile(r"\b(?:not|never|no)\b[^:;.]{0,120}\b(?:any|either|one|all)\s+(?:\(\d\)\s+)?(?:of\s+)?"
-                           r"(?:the\s+)?(?:following|below)\b|\b(?:absence|none|neither)\s+of\s+the\s+following\b", re.I)
+_NEGATED_LEAD = re.compile(r"\b(?:not|never|no)\b[^:;.]{0,120}\b(?:any|either|one|all)\s+"
+                           r"(?:\(\d\)\s+)?(?:of\s+)?"
+                           r"(?:the\s+)?(?:following|below)\b"
+                           r"|\b(?:absence|none|neither)\s+of\s+the\s+following\b", re.I)
 
 
 def negated_list(text: str) -> bool:

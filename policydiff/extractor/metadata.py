@@ -1,10 +1,28 @@
-"""Policy number, title, payer and dates from the document's front matter."""
+"""Policy number, title, payer and dates from the fields a policy prints about itself.
+
+Payers print the same facts in many arrangements: "Policy Number: X" on its
+own line, several fields on one line ("Document #: CC-0029 Publish Date:
+09/10/2025"), a label on one line and its value on the next (an LCD's "LCD ID"
+table), a list of revision dates running onto a second line. So the reader
+works on fields, not on phrasings: every label of `front_matter.json` found on
+a line starts a field, and the field's value runs to the next label or, when
+the label ends its line, is the next line. Each slot then reads its value by
+shape (a policy number has a digit and no spaces but for "2025 P 2116-22"; a
+date is a full date). A value of the wrong shape is passed over, never forced.
+"""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
+from ..normalized.lexicon import front_matter_words, heading_roles, letterhead_aliases, payer_aliases
 from ..normalized.schema import Dates
+from .lines import Line
+
+FRONT_LINES = 100
+"""How far into a document its own fields are read (page 1 and the start of page 2 on most layouts)."""
 
 _MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -12,22 +30,13 @@ _MONTHS = {m: i + 1 for i, m in enumerate(
 _MONTHS.update({k[:3]: v for k, v in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
 
-_DATE = (r"(?P<date>\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}-\d{1,2}-\d{4}|\d{4}-\d{2}-\d{2}|"
-         r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
-         r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4})")
-
-# (slot, label). Labels are tried in order; "original" labels first so "Original Effective Date" is not "effective".
-_LABELS: list[tuple[str, str]] = [
-    ("original", r"(?:original|initial)\s+(?:policy\s+)?(?:effective\s+)?date|origination\s+date|date\s+of\s+origin|"
-                 r"original\s+effective|first\s+(?:effective|published)"),
-    ("revised", r"(?:last\s+)?revis(?:ed|ion)(?:\s+effective)?(?:\s+date)?|(?:last\s+)?updated(?:\s+date)?|"
-                r"date\s+(?:last\s+)?revised"),
-    ("reviewed", r"(?:annual\s+|last\s+|next\s+annual\s+|date\s+of\s+)?review(?:ed)?(?:\s+date)?|"
-                 r"(?:last\s+)?approval\s+date|last\s+approved|approved\s+on"),
-    ("effective", r"(?:current\s+)?effective(?:\s+date)?|eff\.?(?:\s+date)?|date\s+effective"),
-]
-_LABEL_RES = [(slot, re.compile(rf"\b(?:{label})\s*(?:date)?\s*[:\-–]?\s*{_DATE}", re.I)) for slot, label in _LABELS]
-_NEXT_REVIEW = re.compile(r"\bnext\s+(?:annual\s+)?review\b", re.I)
+_DATE = re.compile(
+    r"(?<![\d/])(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}-\d{1,2}-\d{4}|\d{4}-\d{2}-\d{2}|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
+    r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4})(?![\d/])", re.I)
+_DATE_SLOTS = ("effective", "original", "revised", "reviewed")
+_NUMBER_LABEL = re.compile(r"(?:number|no\.?|#|id)$", re.I)
+_MARKUP = re.compile(r"\*\*|__|^\s*(?:#+|[-•*]|\(?[0-9ivxIVX]{1,4}[.)])\s+")
 
 
 def parse_date(text: str) -> str | None:
@@ -51,95 +60,308 @@ def parse_date(text: str) -> str | None:
         return None
 
 
-def read_dates(lines: list[str]) -> Dates:
-    """Labelled dates from the front matter and running headers; the first of each kind wins."""
+@dataclass(frozen=True)
+class Field:
+    """One labelled value: `slots` are what its label may name ("Policy:" is a number or a title)."""
+
+    slots: frozenset[str]
+    label: str
+    value: str
+    index: int
+    """Line index of the label."""
+    at_start: bool
+    """The label begins its line (a body sentence rarely does)."""
+    continued: bool
+    """The value was taken from the next line: the label ended its own."""
+
+
+def _slots_of(label: str) -> frozenset[str]:
+    return frozenset(slot for slot, pattern in front_matter_words().slots if pattern.fullmatch(label))
+
+
+def _clean(text: str) -> str:
+    return _MARKUP.sub("", text).strip()
+
+
+def _labels_on(text: str) -> list[re.Match[str]]:
+    """Label matches that really start a field: at the line's start, before a colon, or right before a
+    value of their kind ("selected revision 06/04/2025", "Policy No. 46")."""
+    found = []
+    for m in front_matter_words().labels.finditer(text):
+        after = text[m.end():]
+        slots = _slots_of(m.group(0))
+        at_start = not text[:m.start()].strip()
+        colon = re.match(r"\s*[:#]", after) is not None
+        if len(slots) > 1 and not colon:
+            continue  # "Policy" starts a field only as "Policy:"; "Policy History" is a heading
+        if at_start and not colon and after.strip() and not re.match(r"\s+[\w(]", after):
+            continue  # "Medications – Excluded Drugs" is a title of its own, not a field
+        typed = (bool(slots & set(_DATE_SLOTS)) and re.match(r"\s*[:\-–]?\s*" + _DATE.pattern, after, re.I) is not None) \
+            or ("policy_id" in slots and _NUMBER_LABEL.search(m.group(0)) is not None and _id_in(after) is not None)
+        if at_start or colon or typed:
+            found.append(m)
+    return found
+
+
+def read_fields(lines: Sequence[str]) -> list[Field]:
+    """Every labelled field in `lines`, in reading order."""
+    cleaned = [_clean(t) for t in lines]
+    labels = [_labels_on(t) for t in cleaned]
+    fields: list[Field] = []
+    for i, (text, found) in enumerate(zip(cleaned, labels)):
+        for k, m in enumerate(found):
+            end = found[k + 1].start() if k + 1 < len(found) else len(text)
+            value = text[m.end():end].strip(" :#-–\t")
+            continued = False
+            if not value and k + 1 == len(found) and i + 1 < len(cleaned) and not (
+                    labels[i + 1] and not cleaned[i + 1][:labels[i + 1][0].start()].strip()) \
+                    and not (k == 0 and _is_section_heading(text)):  # "POLICY" over a paragraph is a heading
+                value, continued = cleaned[i + 1].strip(), True
+            fields.append(Field(_slots_of(m.group(0)), m.group(0), value, i,
+                                not text[:m.start()].strip(), continued))
+    return fields
+
+
+_ID_TOKEN = re.compile(r"[A-Za-z0-9][\w.\-/]*")
+_PHONE = re.compile(r"(?:1[-.\s])?\(?\d{3}\)?[-.\s]\d{3}[-.]\d{4}")
+_PAGE_COUNT = re.compile(r"\s*\d+\s+of\s+\d+")
+
+
+def _id_in(value: str) -> str | None:
+    """The policy number a value starts with: tokens with digits, joined by short capital tokens
+    ("2025 P 2116-22"); a date, a page count or a bare word is not one."""
+    tokens = re.sub(r"^\s*[:#]?\s*(?:no\.?|number|#)?\s*", "", value, flags=re.I).split()
+    taken: list[str] = []
+    for k, token in enumerate(tokens):
+        token = token.strip(",;()")
+        if _ID_TOKEN.fullmatch(token) and re.search(r"\d", token):
+            taken.append(token)
+        elif taken and re.fullmatch(r"[A-Z]{1,2}", token) and k + 1 < len(tokens) and re.search(r"\d", tokens[k + 1]):
+            taken.append(token)
+        else:
+            break
+    found = " ".join(taken).rstrip(".")
+    if not found or len(found) > 30 or _DATE.fullmatch(found) or re.fullmatch(r"\d{1,2}", found) \
+            or _PHONE.fullmatch(found) or _PAGE_COUNT.match(value):
+        return None
+    return found
+
+
+_LONE_ID = re.compile(r"(?=[\w.\-]*\d)(?=[\w.\-]*[A-Za-z.\-_])[A-Za-z0-9][\w.\-]{3,24}")
+
+
+def _lone_id(text: str) -> str | None:
+    """A line that is nothing but a policy number ("L38312", "5.21.054", "MOL.TS.194.A")."""
+    text = text.strip()
+    if not _LONE_ID.fullmatch(text) or _DATE.fullmatch(text) or re.match(r"v\d", text, re.I) or _PHONE.fullmatch(text):
+        return None
+    if re.fullmatch(r"[\d.\-]+", text) and not re.search(r"\d\.\d+\.\d", text):
+        return None  # "10-2025", "2.0": dotted numbers need three parts to be a policy number
+    return text
+
+
+def read_policy_id(lines: Sequence[str]) -> str | None:
+    """The number the policy prints for itself: a labelled one first, else a line that is only a number."""
+    front = list(lines[:FRONT_LINES])
+    for f in read_fields(front):
+        if "policy_id" in f.slots:
+            found = _id_in(f.value)
+            if found and (f.at_start or f.label.lower() != "number"):  # "Phone Number: ..." is not one
+                return found
+    for text in front[:25]:
+        found = _lone_id(_clean(text))
+        if found:
+            return found
+    return None
+
+
+def _dates_in(value: str, slot: str) -> str | None:
+    found = [d for d in (parse_date(m.group(0)) for m in _DATE.finditer(value)) if d]
+    if not found or len(value.split()) > 16:
+        return None
+    return min(found) if slot == "original" else max(found)
+
+
+def read_dates(lines: Sequence[str]) -> Dates:
+    """Labelled dates: the front matter's first of each kind; where it has no revision or review date, the
+    latest one a history table states on a line of its own. A list of dates means its latest ("selected
+    revisions 06/04/2025, 11/05/2025"): the document as it now stands."""
+    texts = list(lines)
     found: dict[str, str] = {}
-    for line in lines:
-        rest = line
-        while rest:
-            best = None
-            for slot, pattern in _LABEL_RES:
-                m = pattern.search(rest)
-                if m and (best is None or m.start() < best[1].start()):
-                    best = (slot, m)
-            if best is None:
-                break
-            slot, m = best
-            value = parse_date(m.group("date"))
-            if value and not _NEXT_REVIEW.search(rest[max(0, m.start() - 16):m.end()]) and slot not in found:
-                found[slot] = value
-            rest = rest[m.end():]
+    later: dict[str, list[str]] = {}
+    for f in read_fields(texts):
+        slot = next((s for s in _DATE_SLOTS if s in f.slots), None)
+        if slot is None:
+            continue
+        value = f.value
+        if value.rstrip().endswith(",") and f.index + 1 < len(texts):
+            value += " " + texts[f.index + 1]
+        when = _dates_in(value, slot)
+        if not when:
+            continue
+        if f.index < FRONT_LINES:
+            found.setdefault(slot, when)
+        elif slot in ("revised", "reviewed") and f.at_start and ":" in texts[f.index] and _DATE.match(f.value):
+            later.setdefault(slot, []).append(when)  # "Revised: 08/15/2025" in a history table
+    for slot, values in later.items():
+        found.setdefault(slot, max(values))
+    revised_status = any("other" in f.slots and f.label.lower() == "status" and f.value.lower() == "revised"
+                         for f in read_fields(texts[:FRONT_LINES]))
+    if revised_status and "reviewed" in found:
+        found.setdefault("revised", found["reviewed"])  # "Status: Revised": revised at its last review
     if "effective" not in found and "original" in found:
-        found["effective"] = found["original"]
-        if found.get("original") == found["effective"]:
-            found.pop("original")
+        found["effective"] = found.pop("original")
     return Dates(**found)
 
 
-_POLICY_ID_LABEL = re.compile(
-    r"\b(?:(?:medical|clinical|corporate|coverage|reimbursement|drug|pharmacy)\s+)?(?:policy|guideline|document|"
-    r"cpb|lcd|ncd)\s*(?:number|no\.?|#|id|code)?\s*[:#]\s*(?P<id>[A-Z0-9][A-Za-z0-9.\-_/]{2,30})", re.I)
-_POLICY_ID_NUMBERED = re.compile(
-    r"\b(?:policy|guideline|cpb|lcd|ncd)\s+(?:number|no\.?|#)\s*(?P<id>[A-Z0-9][A-Za-z0-9.\-_/]{2,30})", re.I)
-_LONE_ID = re.compile(r"^(?P<id>\d{1,3}(?:\.\d{1,3}){1,3}|[A-Z]{2,6}[-.]?[A-Z]{0,6}[-.]?\d{2,6}(?:[-.]\d{1,4})?)$")
+def _is_document_kind(text: str) -> bool:
+    words = re.findall(r"[a-z&]+", text.lower().replace("®", ""))
+    kinds = front_matter_words().document_kinds
+    return bool(words) and all(w in kinds for w in words)
 
 
-def read_policy_id(lines: list[str]) -> str | None:
-    for line in lines:
-        for pattern in (_POLICY_ID_LABEL, _POLICY_ID_NUMBERED):
-            m = pattern.search(line)
-            if m and re.search(r"\d", m.group("id")):
-                return m.group("id").rstrip(".")
-    for line in lines[:6]:
-        m = _LONE_ID.match(line.strip())
-        if m:
-            return m.group("id")
-    return None
+def _is_section_heading(text: str) -> bool:
+    bare = re.sub(r"^\W*(?:[IVX]+|\d+|[A-Z])[.)]\s+", "", text).strip(" :").lower()
+    return any(pattern.match(bare) for _, pattern in heading_roles().by_role)
 
 
-_TITLE = re.compile(r"^\s*(?:subject|title|policy\s+(?:title|name)|topic|medical\s+policy\s+title)\s*:\s*(?P<t>.+?)"
-                    r"(?:\s+(?:page|effective|policy\s+(?:number|no)|section)\b.*)?$", re.I)
+def _title_like(text: str) -> bool:
+    """Could this be a title: words, not the kind of document, a section heading, a date, a payer's name,
+    a contents line ("... 52"), a policy number or a sentence."""
+    return bool(re.match(r"[A-Z0-9(]", text)) and bool(re.search(r"[A-Za-z]{3}", text)) \
+        and not _is_document_kind(text) and not _is_section_heading(text) \
+        and _DATE.search(text) is None and payer_of(text) is None and ".." not in text \
+        and _lone_id(text) is None and len(text.split()) <= 20 and not re.search(r"[a-z]\.\s+[A-Z]", text)
 
 
-def read_title(lines: list[str], heading: str | None = None) -> str | None:
-    for line in lines:
-        m = _TITLE.match(line)
-        if m and m.group("t").strip():
-            return m.group("t").strip()
+_JOINING_END = re.compile(r"(?:\b(?:and|or|of|for|the|in|with|to|a|an)|[,(/–—-])$", re.I)
+
+
+def _continue_title(title: str, lines: Sequence[Line], start: int) -> str:
+    """A title runs on over lines that cannot stand alone: a lowercase or "(" start, a last line that ends
+    on "and" or a comma, or a short tail ("Policy", "Biopsy)") that is not a field of its own."""
+    margin = max((ln.right or 0.0 for ln in lines if ln.page == lines[start - 1].page), default=0.0)
+    def ends_block(k: int) -> bool:
+        return k >= len(lines) or lines[k].blank_before or not lines[k].text.strip() or is_field(lines[k].text)
+
+    for k in range(start, min(start + 4, len(lines))):
+        line, above = lines[k], lines[k - 1]
+        text = _clean(line.text)
+        wrapped = bool(above.right and margin - above.right < 60)  # the line above was broken by the margin
+        short = len(text.split()) <= 3 and (wrapped or not _is_section_heading(text))
+        opens = text[:1].islower() or text.startswith("(")
+        if ends_block(k) or re.match(r"^\s*[•\-*]", line.text) or len(text.split()) > 12 or ".." in text \
+                or re.search(r"[a-z]\.(?:\s|$)", text) \
+                or not (opens or short or wrapped or _JOINING_END.search(title) or ends_block(k + 1)):
+            break
+        title = f"{title} {text}"
+    return title
+
+
+def is_field(text: str) -> bool:
+    """A line that states a field of its own ("Policy Number: X"), not the rest of a title."""
+    return any(f.value or ":" in text for f in read_fields([text]))
+
+
+def read_title(lines: Sequence[str | Line], heading: str | None = None) -> str | None:
+    """The document's title: a labelled one ("Subject:", "Title:", "Policy:" when its value is not a number),
+    with the lines it runs on over; else `heading`, the layout's guess."""
+    rows = [ln if isinstance(ln, Line) else Line(ln, i + 1) for i, ln in enumerate(lines[:FRONT_LINES])]
+    for f in read_fields([r.text for r in rows]):
+        if "title" not in f.slots or not f.value or ("policy_id" in f.slots and _id_in(f.value)):
+            continue
+        title = f.value.strip(" .;")
+        if not _title_like(title):
+            continue
+        last_on_line = not f.continued and _clean(rows[f.index].text).endswith(f.value)
+        if f.continued or last_on_line:
+            title = _continue_title(title, rows, f.index + (2 if f.continued else 1))
+        return re.sub(r"\s+", " ", title).strip()
     return heading
 
 
-_NOT_A_PAYER = re.compile(r"\b(?:association|society|college|institute|academy|\bama\b|\bada\b|\s{2,})", re.I)
-"""Copyright lines also name the AMA, the ADA and other bodies that are not payers."""
-_PAYER_PATTERNS = [
-    re.compile(r"^(?P<p>[A-Z][\w&.,' -]{2,60}?),?\s+(?:Inc\.?,?\s+)?(?:complies|does not discriminate)\b"),
-    re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}[-–,\s]*)*(?P<p>[A-Z][\w&.' -]{2,60}?)(?:,?\s+(?:Inc|LLC|L\.L\.C|"
-               r"Corp|Corporation|Company)\b|\.\s|\s+all rights)", re.I),
-]
-
-
-_ORG_SUFFIX = (r"(?:health\s+plans?|healthcare|health\s+care|health|insurance(?:\s+company)?|mutual|"
-               r"blue\s*cross(?:\s+(?:and\s+|&\s+)?blue\s*shield)?(?:\s+of\s+[a-z ]+)?|"
-               r"blue\s*shield(?:\s+of\s+[a-z ]+)?|"
-               r"hmo|assurance|benefits?)")
-_LETTERHEAD = re.compile(rf"^\W*(?P<p>[A-Z][\w&'.-]*(?:\s+[A-Z&][\w&'.-]*){{0,4}}\s+{_ORG_SUFFIX})\b(?:\s*[:|,-].*)?$",
-                         re.IGNORECASE)
-
-
-def read_payer(lines: list[str]) -> str | None:
-    """The payer, from a letterhead line or the document's own notices; None rather than a guess."""
-    for line in lines[:12]:
-        m = _LETTERHEAD.match(line.strip("# "))
-        if m and len(m.group("p").split()) <= 7:
-            name = m.group("p").strip()
-            return name.title() if name.isupper() else name
-    for pattern in _PAYER_PATTERNS:
-        for line in lines:
-            m = pattern.search(line)
-            if m:
-                name = re.sub(r"^(?:proprietary\s+information\s+of|property\s+of|the)\s+", "",
-                              m.group("p").strip(" ,."),
-                              flags=re.I)
-                if len(name.split()) <= 8 and not _NOT_A_PAYER.search(name):
-                    return name
+def title_from_layout(lines: Sequence[Line], markdown: bool = False) -> str | None:
+    """Where no label names the title: the largest type on the first page that is not the kind of document
+    ("Medical Policy"), the payer, a field or a section heading, joined with the lines set in the same type."""
+    first = [ln for ln in lines[:FRONT_LINES] if ln.page in (None, lines[0].page if lines else None)]
+    sized = [ln for ln in first if ln.size]
+    if sized:
+        body = sorted(ln.size or 0 for ln in sized)[len(sized) // 2]
+        candidates = [k for k, ln in enumerate(first) if ln.size and ln.size > body + 0.5
+                      and _title_like(_clean(ln.text)) and not _labels_on(_clean(ln.text))]
+        if candidates:
+            top = max(first[k].size or 0 for k in candidates)
+            k = next(k for k in candidates if first[k].size == top)
+            parts = [_clean(first[k].text)]
+            for ln in first[k + 1:k + 4]:
+                if ln.size != top or ln.bold != first[k].bold or ln.blank_before or not _title_like(_clean(ln.text)):
+                    break
+                parts.append(_clean(ln.text))
+            return " ".join(parts)
+    for ln in first[:40] if markdown else ():  # the first heading that is not a section's, less a "Payer:"
+        text = _clean(ln.text)
+        prefix, _, rest = text.partition(": ")
+        if rest and (payer_of(prefix) or front_matter_words().organization.match(prefix)):
+            text = rest
+        if ln.heading and _title_like(text):
+            return text
+    for k, ln in enumerate(first[:25]):  # plain text: the line next to a line that is only the policy number
+        if not _lone_id(_clean(ln.text)):
+            continue
+        for near in (k - 1, k + 1):
+            text = _clean(first[near].text) if 0 <= near < len(first) else ""
+            if _title_like(text) and not is_field(text):
+                return _continue_title(text, first, near + 1) if near > k else text
     return None
+
+
+def payer_of(text: str) -> str | None:
+    """The canonical payer a name or line mentions first, from the payer vocabulary."""
+    best: tuple[int, str] | None = None
+    for pattern, name in payer_aliases():
+        m = pattern.search(text)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), name)
+    return best[1] if best else None
+
+
+def read_payer(lines: Sequence[str]) -> str | None:
+    """The payer: the first known payer named in the front matter; else the name in the document's own
+    notices ("© 2025 X", "X complies with ..."); else a letterhead naming an organization. None rather
+    than a guess: many policies never print their payer's name."""
+    words = front_matter_words()
+    for text in lines[:40]:
+        name = payer_of(text) or next((name for pattern, name in letterhead_aliases()
+                                       if pattern.fullmatch(_clean(text).strip(" ®™,."))), None)
+        if name:
+            return name
+    for text in lines:
+        for m in words.notice_before.finditer(text):
+            named = re.match(r"(?:the\s+)?(?P<p>[A-Z][\w&.' -]{2,60}?)(?:,?\s+(?:Inc|LLC|L\.L\.C|Corp|Corporation|"
+                             r"Company)\b|\.\s|\s+all\s+rights|[.,;]|$)", text[m.end():], re.I)
+            if named:
+                found = _payer_name(named.group("p"))
+                if found:
+                    return found
+        m = words.notice_after.search(text)
+        if m:
+            found = _payer_name(text[:m.start()])
+            if found:
+                return found
+    for text in lines[:12]:
+        m = words.organization.match(_clean(text))
+        if m and len(m.group("p").split()) <= 7:
+            found = _payer_name(m.group("p"))
+            if found:
+                return found
+    return None
+
+
+def _payer_name(raw: str) -> str | None:
+    name = raw.strip(" ,.")
+    known = payer_of(name)
+    if known:
+        return known
+    if not name or len(name.split()) > 8 or front_matter_words().not_payer.search(name):
+        return None
+    return name.title() if name.isupper() else name

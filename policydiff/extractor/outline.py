@@ -329,9 +329,10 @@ def _geometric_child(unit: Node, parent: Node) -> bool:
         return True  # indented under the parent's text
     if parent.kind == "para" and parent.opens_list and unit.kind == "item" and unit.x >= parent.x - 4:
         return True  # a lead-in's list at its own indent
-    if parent.kind == "item" and parent.opens_list and unit.kind == "item" and unit.x > parent.x + 3:
-        return True
-    return False
+    if parent.kind == "para" and parent.opens_list and unit.kind == "para" and unit.lead and unit.opens_list \
+            and unit.x >= parent.x - 4:
+        return True  # "AND any of the following:" carries the lead-in's list on
+    return parent.kind == "item" and parent.opens_list and unit.kind == "item" and unit.x > parent.x + 3
 
 
 def _style_child(unit: Node, stack: list[Node]) -> bool:

@@ -36,7 +36,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ..errors import ExtractionError
-from .furniture import furniture_key, repeated_rows
+from .furniture import repeated_rows
 from .lines import Document, Line, clean_text
 
 _BAND = 2.5
@@ -101,7 +101,7 @@ def _why_unreadable(data: bytes, pdfium_message: str) -> str:
                 return "PDF has no pages"
     except PDFPasswordIncorrect:
         return encrypted
-    except Exception:  # noqa: BLE001 - any parser failure here means the same thing to the user
+    except Exception:
         pass
     return f"PDF is corrupt or truncated (PDFium could not open it: {pdfium_message})"
 
@@ -148,6 +148,14 @@ def _font(textpage, index: int) -> tuple[float, bool]:
     return round(float(size), 1), bold
 
 
+def _left_of(textpage, index: int, default: float) -> float:
+    """The left edge of one character, or the default where PDFium has no box for it."""
+    try:
+        return float(textpage.get_charbox(index)[0])
+    except pdfium.PdfiumError:
+        return float(default)
+
+
 def _rows_from_text(textpage, text: str, height: float) -> list[_Row]:
     """Split PDFium's text at its line breaks; measure each line by its first and last real character."""
     rows: list[_Row] = []
@@ -171,25 +179,16 @@ def _rows_from_text(textpage, text: str, height: float) -> list[_Row]:
             text_x = float(l0)
             glued = _GLUED.match(stripped)
             if glued:  # "-AND-ii. One ...": a centred connector drawn before the item; the item sets the indent
-                try:
-                    l0 = textpage.get_charbox(first + glued.end())[0]
-                except pdfium.PdfiumError:
-                    pass
+                l0 = _left_of(textpage, first + glued.end(), l0)
                 text_x = float(l0)
-            marker = _LEADING_MARKER.match(stripped[glued.end():] if glued else stripped)
-            if marker and glued:
-                marker = None
                 rest = _LEADING_MARKER.match(stripped[glued.end():])
                 if rest:
-                    try:
-                        text_x = float(textpage.get_charbox(first + glued.end() + rest.end())[0])
-                    except pdfium.PdfiumError:
-                        pass
-            if marker:
-                try:
-                    text_x = float(textpage.get_charbox(first + marker.end())[0])
-                except pdfium.PdfiumError:
-                    pass
+                    text_x = _left_of(textpage, first + glued.end() + rest.end(), text_x)
+                marker = None
+            else:
+                marker = _LEADING_MARKER.match(stripped)
+                if marker:
+                    text_x = _left_of(textpage, first + marker.end(), text_x)
             probe = first + (marker.end() if marker else 0)
             size, bold = _font(textpage, probe if probe <= last else first)
             if bold and last != first:
@@ -304,6 +303,7 @@ def _reading_order(rows: list[_Row], width: float) -> list[_Row]:
         else:
             bands.append([row])
     middle = width / 2
+    body_left = statistics.median(r.x0 for r in rows) if rows else 0.0
     out: list[_Row] = []
     pending_right: list[_Row] = []
     for band in bands:
@@ -318,24 +318,26 @@ def _reading_order(rows: list[_Row], width: float) -> list[_Row]:
             continue
         out += pending_right
         pending_right = []
-        out += _band_rows(band)
-    return _join_side_labels(out + pending_right)
+        out += _band_rows(band, body_left)
+    return _join_side_labels(out + pending_right, body_left)
 
 
-def _band_rows(band: list[_Row]) -> list[_Row]:
-    """One visual row: a label cell styled as a heading, set well left of body text, is a line of its own;
-    other cells (a code and its description) join."""
-    if len(band) >= 2 and _is_side_label(band[0], band[1]):
+def _band_rows(band: list[_Row], body_left: float) -> list[_Row]:
+    """One visual row: a label cell set well left of body text is a line of its own; other cells (a code and
+    its description) join."""
+    if len(band) >= 2 and _is_side_label(band[0], band[1], body_left):
         return [band[0], band[1] if len(band) == 2 else _merge(band[1:])]
     return [band[0]] if len(band) == 1 else [_merge(band)]
 
 
-def _is_side_label(label: _Row, body: _Row) -> bool:
+def _is_side_label(label: _Row, body: _Row, body_left: float) -> bool:
+    """A short cell well left of the body, styled as a heading or standing in a column left of the page's body."""
     styled = (label.bold and not body.bold) or label.size > body.size * 1.1
-    return styled and body.x0 - label.x1 > 24 and len(label.text.split()) <= 5
+    in_margin = label.x0 < body_left - 40 and body.x0 >= body_left - 8 and body.x0 - label.x0 > 60
+    return (styled or in_margin) and body.x0 - label.x1 > 24 and len(label.text.split()) <= 5
 
 
-def _join_side_labels(rows: list[_Row]) -> list[_Row]:
+def _join_side_labels(rows: list[_Row], body_left: float) -> list[_Row]:
     """A side label wrapped over two rows ("Coverage" / "Determination") is one label, read before its body."""
     out: list[_Row] = []
     i = 0
@@ -343,7 +345,7 @@ def _join_side_labels(rows: list[_Row]) -> list[_Row]:
         row = rows[i]
         nxt = rows[i + 1] if i + 1 < len(rows) else None
         after = rows[i + 2] if i + 2 < len(rows) else None
-        if nxt is not None and after is not None and (row.bold or row.size > nxt.size * 1.1) \
+        if nxt is not None and after is not None and _is_side_label(row, nxt, body_left) \
                 and (after.bold, after.size) == (row.bold, row.size) and abs(row.top - nxt.top) < _BAND \
                 and abs(after.x0 - row.x0) < 3 and after.x1 < nxt.x0 and row.x1 < nxt.x0 \
                 and len(row.text.split()) + len(after.text.split()) <= 6:
@@ -384,8 +386,7 @@ def _to_lines(pages: list[list[_Row]]) -> tuple[list[Line], list[Line]]:
     previous: Line | None = None
     pending_bullet: Line | None = None
     for raw in raw_lines:
-        if (raw.page, furniture_key(raw.text), round(raw.top or 0)) in furniture or not raw.text \
-                or _TOC_LEADER.search(raw.text):
+        if (raw.page, round((raw.top or 0) / 2.5)) in furniture or not raw.text or _TOC_LEADER.search(raw.text):
             continue
         if _BULLET_ONLY.match(raw.text):
             pending_bullet = raw

@@ -21,8 +21,9 @@ from ..normalized.lexicon import covered_pattern, heading_roles, not_covered_pat
 from ..normalized.schema import ROLES, Role, Source
 from .lines import Line
 
-_NUMBERING = re.compile(r"^\s*(?:#+\s*)?(?:(?:section|part)\s+)?(?:[IVX]{1,4}|[A-Z]|\d{1,2}(?:\.\d{1,2})?)[.):]\s+(?=[A-Za-z])")
-_HEADING_CHARS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ,&/()'’\-–—.]*$")
+_NUMBERING = re.compile(r"^\s*(?:#+\s*)?(?:(?:section|part)\s+)?"
+                        r"(?:[IVX]{1,4}|[A-Z]|\d{1,2}(?:\.\d{1,2})?)[.):]\s+(?=[A-Za-z])")
+_HEADING_CHARS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ,&/()'’\-–—.:]*$")
 _INLINE = re.compile(r"^\s*(?P<name>[A-Za-z][A-Za-z /&'’()\-–]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
 _LOWER_START = re.compile(r"^[a-z(]")
 _TERMINAL = re.compile(r"[.;,]\s*$")
@@ -79,7 +80,7 @@ def heading_role(text: str) -> Role | None:
         for role in ("coverage", "not_covered", "coding", "references", "history", "definitions", "evidence",
                      "regulatory", "background", "administrative"):
             if role in roles:
-                return role  # type: ignore[return-value]
+                return role
     return None
 
 
@@ -162,17 +163,19 @@ def is_heading(line: Line, prev: Line | None, geometry: bool, nxt: Line | None =
     words = text.split()
     if not words or len(words) > 14 or len(text) > 110 or _CONNECTOR_LINE.match(text) or _BULLET_START.match(text):
         return False
-    if geometry and nxt is not None and nxt.page == line.page and not nxt.blank_before \
+    if geometry and nxt is not None and nxt.page == line.page and not nxt.blank_before and _NUMBERING.match(text) \
             and re.match(r"^[a-z{(\[]", nxt.text.strip()) and not line.text.rstrip().endswith(":"):
         return False  # a bold first line whose sentence carries on below ("3. Juvenile ... [or ...] {regardless")
     if line.heading and not geometry:  # Markdown
         return True
     role = heading_role(text)
-    sentence = text.endswith(".") and len(words) > 6 or len(words) > 3 and _CUE_ENDING.search(text) is not None
+    sentence = text.endswith(".") and len(words) > 6 or len(words) > 3 and _CUE_ENDING.search(text) is not None \
+        or _CRITERIA_LIST.search(text) is not None
     if role is not None and not sentence and _HEADING_CHARS.match(_NUMBERING.sub("", text).strip(" :*")):
         return not (geometry and prev is not None and _continues(prev, line))
     if geometry:
-        if not line.heading or sentence or _LOWER_START.match(text) or len(words) > 12 or text.count(")") > text.count("("):
+        if not line.heading or sentence or _LOWER_START.match(text) or len(words) > 12 \
+                or text.count(")") > text.count("("):
             return False
         return not (prev is not None and _continues(prev, line))
     return _all_caps(text) and len(words) <= 8
@@ -233,10 +236,22 @@ def split_sections(lines: list[Line], geometry: bool) -> list[Section]:
     return _merge(blocks)
 
 
+def _section_number(heading: str) -> int | None:
+    m = re.match(r"^\s*(\d{1,2})[.)]\s", heading)
+    return int(m.group(1)) if m else None
+
+
 def _merge(blocks: list[_Block]) -> list[Section]:
     vocab = heading_roles()
     sections: list[Section] = []
+    last_number: int | None = None
+    """The number of the last numbered section heading ("2. Coverage Criteria"): "3." continues that sequence."""
     for block in blocks:
+        number = _section_number(block.heading)
+        if block.role is None and number is not None and last_number is not None and number == last_number + 1:
+            block.role = "coverage" if states_coverage(block.lines) else "other"  # "3. Additional Programs"
+        if block.role is not None and number is not None:
+            last_number = number
         role = block.role
         fallback = _content_decides(block.heading) if block.heading else None
         if block.heading and vocab.inherit.match(normalize_heading(block.heading)):

@@ -175,7 +175,8 @@ def _quantities(text: str) -> list[Found]:
         taken.append((f.start, f.end))
 
     for m in _SINCE_RE.finditer(text):
-        if re.search(r"\b(?:within|in|over|up\s+to|no\s+more\s+than)\s*$", text[max(0, m.start() - 16):m.start()], re.I):
+        before = text[max(0, m.start() - 16):m.start()]
+        if re.search(r"\b(?:within|in|over|up\s+to|no\s+more\s+than)\s*$", before, re.I):
             continue
         event = re.findall(r"[\w-]+", m.group("event"))[-1].lower()
         add(Found(m.start("n") if not m.group("start") else m.start(), m.end(), ">=", float(m.group("n")),
@@ -184,8 +185,8 @@ def _quantities(text: str) -> list[Found]:
         add(Found(m.start(), m.end(), "<=", float(m.group("n")), None, m.group(0), m.start("n"), "dose_multiple"))
     for m in _INTERVAL_RE.finditer(text):
         if m.group("period"):
-            value, unit = period_words().get(re.sub(r"once\s+a\s+", "a ", m.group("period").lower()), (12.0, "months"))
-            add(Found(m.start(), m.end(), ">=", value, unit, m.group(0), m.start(), "interval"))
+            value, every = period_words().get(re.sub(r"once\s+a\s+", "a ", m.group("period").lower()), (12.0, "months"))
+            add(Found(m.start(), m.end(), ">=", value, every, m.group(0), m.start(), "interval"))
         else:
             add(Found(m.start(), m.end(), ">=", float(m.group("n")), m.group("unit"), m.group(0), m.start("n"),
                       "interval"))
@@ -273,10 +274,10 @@ _DURATION_ORDER = ("age", "approval_duration", "observation_duration", "sleep_du
 def _clause(text: str, at: int) -> tuple[int, int]:
     """The clause around position `at`: between the nearest breaks (";", ":", a bullet, a new sentence)."""
     start = 0
-    for m in _CLAUSE_BREAK.finditer(text, 0, at):
-        start = m.end()
-    m = _CLAUSE_BREAK.search(text, at)
-    return start, (m.start() if m else len(text))
+    for brk in _CLAUSE_BREAK.finditer(text, 0, at):
+        start = brk.end()
+    end = _CLAUSE_BREAK.search(text, at)
+    return start, (end.start() if end else len(text))
 
 
 @lru_cache(maxsize=4096)
@@ -338,7 +339,7 @@ def _acronym(text: str) -> str | None:
 _NOUN_BREAK = {"of", "in", "that", "which", "who", "whom", "requiring", "required", "require", "requires",
                "despite", "with", "for", "within", "during", "after", "before", "resulting", "resulted",
                "per", "or", "and", "to", "at", "on", "from", "by", "as", "is", "are", "was", "were", "has", "have",
-               "had", "over", "since", "following", "when", "where", "while", "each", "than", "over"}
+               "had", "over", "since", "following", "when", "where", "while", "each", "than"}
 
 
 def _counted_noun(text: str, f: Found) -> str | None:
@@ -411,7 +412,8 @@ def _canonical(words: str, family: str | None = None) -> Measure | None:
     with `family`, one of that family first ("nodular lesions" counted is `lesion_count`, not a size)."""
     named = [m for m in measures() if m.kind == "eligibility" and m.words.search(words) and m.families != ("time",)]
     preferred = [m for m in named if family in m.families] if family else []
-    return (preferred or named or [None])[0]
+    found = preferred or named
+    return found[0] if found else None
 
 
 def _name(text: str, f: Found) -> tuple[str, str | None] | None:
@@ -447,7 +449,11 @@ def _name(text: str, f: Found) -> tuple[str, str | None] | None:
         subject = _subject(text, f, window[0])
         if subject:
             sub = _canonical(subject)
-            return (sub.name, None) if sub and family in sub.families else (_snake(subject.split()), None)
+            if sub and family in sub.families:
+                return sub.name, None
+            share = family == "percent" and re.match(r"\s*of\s+(?:the\s+)?total\b", text[f.end:f.end + 20], re.I)
+            words = [_singular(w) for w in subject.split()] if share else subject.split()
+            return _snake(words) + ("_fraction" if share else ""), None  # "apneas less than 25% of the total AHI"
         return None
     if re.search(r"\b(?:older|younger)\b", f.text, re.I) or re.search(
             r"\b(?:age|aged)\s*(?:is\s*)?(?:[≥≤<>]|at\s+least)?\s*$", text[max(window[0], f.start - 12):f.start], re.I):
@@ -670,8 +676,9 @@ def read_thresholds(text: str, context: str = "") -> tuple[list[Threshold], list
         if named is None and context:
             ctx = normalize(context)
             probe = Found(len(ctx), len(ctx), f.op, f.value, f.unit_text, f.text, len(ctx), f.kind)
-            near = _nearest(ctx + " " + f.text, probe, None, parse_unit(f.unit_text).family if f.unit_text and
-                            parse_unit(f.unit_text) else None, (0, len(ctx) + len(f.text) + 1))
+            unit_of = parse_unit(f.unit_text) if f.unit_text else None
+            near = _nearest(ctx + " " + f.text, probe, None, unit_of.family if unit_of else None,
+                            (0, len(ctx) + len(f.text) + 1))
             named = (near[0].name, near[0].unit) if near else None
         if named is None:
             warnings.append(f"could not tell what '{f.text.strip()}' measures")

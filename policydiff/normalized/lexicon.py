@@ -93,3 +93,61 @@ def fraction_words() -> dict[str, float]:
 def period_words() -> dict[str, tuple[float, str]]:
     """"annually" → (12, "months"): how often, or how far back, in words."""
     return {k.lower(): (float(v[0]), str(v[1])) for k, v in _words()["periods"].items()}
+
+
+@dataclass(frozen=True)
+class FrontMatterWords:
+    labels: re.Pattern[str]
+    """Every field label, longest first at each place."""
+    slots: tuple[tuple[str, re.Pattern[str]], ...]
+    """(slot, its labels): which slots a matched label may fill ("Policy" is a number or a title)."""
+    document_kinds: frozenset[str]
+    notice_before: re.Pattern[str]
+    notice_after: re.Pattern[str]
+    organization: re.Pattern[str]
+    not_payer: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def front_matter_words() -> FrontMatterWords:
+    """The labels of a policy's front matter, compiled into one pattern, longest label first at each place."""
+    raw = _load("front_matter.json")
+    every = sorted({label for labels in raw["labels"].values() for label in labels}, key=lambda p: (-len(p), p))
+    labels_re = re.compile(r"(?<![\w&])(?:" + "|".join(f"(?:{p})" for p in every) + r")(?![\w&])", re.IGNORECASE)
+    slots = tuple((slot, re.compile("|".join(f"(?:{p})" for p in labels), re.IGNORECASE))
+                  for slot, labels in raw["labels"].items())
+    notices = raw["notices"]
+    suffix = "|".join(f"(?:{s})" for s in raw["organization_suffixes"])
+    return FrontMatterWords(
+        labels=labels_re,
+        slots=slots,
+        document_kinds=frozenset(raw["document_kinds"]["words"]),
+        notice_before=re.compile(r"(?:" + "|".join(notices["before_name"]) + r")\s*(?:\d{4}[-–,\s]*)*", re.IGNORECASE),
+        notice_after=re.compile(r",?\s+(?:inc\.?,?\s+)?(?:" + "|".join(notices["after_name"]) + r")\b", re.IGNORECASE),
+        organization=re.compile(rf"^\W*(?P<p>[A-Z][\w&'.-]*(?:\s+[A-Z&][\w&'.-]*){{0,4}}\s+(?:{suffix}))\b"
+                                r"(?:\s*[:|,-].*)?$", re.IGNORECASE),
+        not_payer=re.compile(r"\b(?:" + "|".join(raw["not_payers"]) + r")\b", re.IGNORECASE),
+    )
+
+
+@lru_cache(maxsize=1)
+def payer_aliases() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(alias pattern, canonical name), longest alias first so "Blue Cross Blue Shield of X" beats "Blue Cross"."""
+    raw = _load("payers.json")["payers"]
+    return _alias_patterns([(alias, name) for name, aliases in raw.items() for alias in [name, *aliases]])
+
+
+@lru_cache(maxsize=1)
+def letterhead_aliases() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Names that are a payer only as a letterhead line of their own."""
+    raw = _load("payers.json")["letterhead_only"]
+    return _alias_patterns([(alias, name) for name, aliases in raw.items() if not name.startswith("_")
+                            for alias in aliases])
+
+
+def _alias_patterns(pairs: list[tuple[str, str]]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    compiled = []
+    for alias, name in sorted(pairs, key=lambda p: -len(p[0])):
+        words = [re.escape(w) for w in re.sub(r"(?<=[a-z])(?=[A-Z])", " ", alias).split()]
+        compiled.append((re.compile(r"(?<![\w-])" + r"\s*".join(words) + r"(?![\w-])", re.IGNORECASE), name))
+    return tuple(compiled)

@@ -34,7 +34,8 @@ _UNITS: list[tuple[str, Unit]] = [
     (r"(?:/|per\s+)(?:h|hr)\b", Unit("events/h", family="rate")),
     (rf"(?:cells?|eos(?:inophils?)?)?\s*(?:/|per)\s*(?:cubic\s+)?(?:{_MICRO}[lL]\b|{_MICRO}liters?|{_MICRO}litres?|mm3|mm³|cubic\s+millimeters?)",
      Unit("cells/uL", family="cells")),
-    (r"(?:(?:intraepithelial\s+)?(?:cells?|eos(?:inophils?)?)\s*)?(?:/|per)\s*(?:high[- ]power\s+field|hpf)s?(?:\s*\((?:eos/)?hpf\))?",
+    (r"(?:(?:intraepithelial\s+)?(?:cells?|eos(?:inophils?)?)\s*)?"
+     r"(?:/|per)\s*(?:high[- ]power\s+field|hpf)s?(?:\s*\((?:eos/)?hpf\))?",
      Unit("eos/hpf", family="per_hpf")),
     (r"(?:cells?|eos(?:inophils?)?)\s*/\s*mm(?:2|²)", Unit("eos/mm2", family="per_hpf")),
     (r"mm\s*hg\b", Unit("mmHg", family="pressure")),
