@@ -71,7 +71,7 @@ _CONTENT = re.compile(r"^\s*(?:\(?[A-Za-z0-9]{1,4}[.)]|[-•*])\s|[<>≤≥]|\b(
 
 def _could_be_furniture(text: str) -> bool:
     """Headings, list items and limits repeat in real policies; page furniture is none of these."""
-    return len(text.split()) <= 15 and not _CONTENT.search(text)
+    return len(text.split()) <= 25 and not _CONTENT.search(text)
 
 
 def repeated_rows(pages: Sequence[Sequence[tuple[str, float, float]]]) -> set[tuple[int, int]]:

@@ -32,13 +32,11 @@ from ..normalized.schema import Criterion, Group, Indication, Source, Status, Th
 from ..normalized.text import one_line
 from ..normalized.vocabulary import indication_key
 from . import logic
-from .codes import codes_in
+from .codes import catalogue_entry, codes_in
 from .outline import LABEL_LINE, Node
 from .sections import Section, phase_only
 from .thresholds import approval_term, is_negated, read_thresholds
 
-_CODE = r"\(?\b(?:\d{4}[0-9A-Z]|[A-V]\d{4})\b\)?"
-_CATALOGUE = re.compile(rf"^(?P<name>.{{2,80}}?)\s*[-–:]?\s*{_CODE}(?:\s*[,;/]?\s*{_CODE})*\s*$")
 _CITATION_TAIL = re.compile(r"(?:(?:(?<=[a-z]{3})|(?<=[)\].]))\d{1,3}(?:\s*,\s*\d{1,3})*"
                             r"|\s+\d{1,3}(?:\s*,\s*\d{1,3})+)\s*$")
 _CODES_TAIL = re.compile(r"\s*[-–(]?\s*\b(?:cpt|hcpcs)\b.*$", re.I)
@@ -300,9 +298,13 @@ class Assembler:
             return diagnosis
         if any(n.kind == "label" and n.children for n in nodes):
             for node in nodes:
+                if node.kind != "label" and node.children and _states(node.text) and not _non_coverage(node.text):
+                    found += self._from_statement(node, context, phase, codes)  # a lead-in beside the labels
                 if node.kind != "label" or not node.children:
                     continue
                 if LABEL_LINE.match(node.text):
+                    if all(c.opens_list and not c.children for c in node.children):
+                        continue  # "INDICATIONS: X is covered in members with:" over the labels that follow
                     found += self.heads(node.children, context, named, phase, codes)
                 else:
                     found += self.heads(node.children, clean_label(node.text), True, phase, codes) or \
@@ -326,7 +328,7 @@ class Assembler:
             return found
         if statements:
             for node in statements:
-                found += self._from_statement(node, context, phase, codes)
+                found += self._from_statement(node, context, phase, codes, _block_title(node, nodes))
             if found:
                 return found
         if level:
@@ -348,18 +350,20 @@ class Assembler:
         name = heading.text
         if phase_only(name):  # "1. Initial Authorization" under "A. Asthma": the phase of the parent's indication
             name = context
-        entry = _CATALOGUE.match(name)
+        entry = catalogue_entry(name)
         own_codes = codes
         if entry:
-            own_codes = tuple(dict.fromkeys([*codes, *re.findall(r"\b(?:\d{4}[0-9A-Z]|[A-V]\d{4})\b", name)]))
-            name = entry.group("name").strip(" (-–:")
+            name, entry_codes, _ = entry
+            own_codes = tuple(dict.fromkeys([*codes, *entry_codes]))
         heading_phase = _phase_label(heading.text) or phase
         inner = self.heads(heading.children, name, True, heading_phase, own_codes)
         if entry or (catalogue and _has_labels(heading.children)):
             return [h if h.label == clean_label(name) else replace(h, label=f"{h.label} ({name})") for h in inner]
         return inner
 
-    def _from_statement(self, node: Node, context: str, phase: str, codes: tuple[str, ...]) -> list[Head]:
+    def _from_statement(self, node: Node, context: str, phase: str, codes: tuple[str, ...],
+                        title: str | None = None) -> list[Head]:
+        """Heads from one coverage statement; `title` is the name line set just above it, if any."""
         text = one_line(node.text)
         own_phase = phase or _phase_label(text)
         if _FOR_ITEMS.search(text) and node.children:
@@ -370,7 +374,7 @@ class Assembler:
         if disease and not _COVERAGE_VERB.search(disease.group("d")) and _name_like(disease.group("d")):
             label = clean_label(disease.group("d"))
         else:
-            label = label_from_statement(text, self.title)
+            label = title or label_from_statement(text, self.title)
             level = _indication_level(node.children) if not label and node.children else None
             if level and sum(_name_like(_first_clause(n.text)) for n in level) * 2 > len(level):
                 # "Must satisfy any of the following: I - VIII" over named indications
@@ -446,6 +450,23 @@ def _criterion_like(node: Node) -> bool:
 
 def _first_clause(text: str) -> str:
     return re.split(r"\s*(?::|\.\s|\s[-–—]\s)", one_line(text), maxsplit=1)[0]
+
+
+_VERB_LEAD = re.compile(r"^(?:see|please|refer|click|for|note|in|if|when|to)\b", re.I)
+"""How a line that points elsewhere or opens a sentence begins ("See Benefit Considerations")."""
+
+
+def _block_title(node: Node, siblings: Sequence[Node]) -> str | None:
+    """The name line standing just above a coverage statement ("Guardant360 LDT" over "When Guardant360 LDT
+    is requested ..., the panel will be considered medically necessary when ...:"): the block's title."""
+    at = next(i for i, n in enumerate(siblings) if n is node)
+    above = siblings[at - 1] if at else None
+    if above is None or above.kind != "para" or above.children or above.opens_list or _states(above.text) \
+            or _non_coverage(above.text) or not _name_like(above.text) or len(above.text.split()) > 10 \
+            or above.text.rstrip().endswith((".", ";", ",")) or not above.text[:1].isupper() or ":" in above.text \
+            or phase_only(above.text) or _VERB_LEAD.match(above.text):
+        return None
+    return clean_label(above.text) or None
 
 
 def _name_like(text: str) -> bool:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "1": 1, "2": 2, "3": 3,
-                 "4": 4, "5": 5, "6": 6}
+from ..normalized.lexicon import logic_words, number_words
 
 
 @dataclass(frozen=True)
@@ -24,36 +24,51 @@ class Cue:
     """False for a bare "the following criteria are met", which implies all without saying so."""
 
 
-_FOLLOWING = r"(?:(?:the\s+)?(?:following|below|criteria\s+below|conditions?\s+below))"
-_CUES: list[tuple[re.Pattern[str], Cue | None]] = [
-    (re.compile(r"\bat\s+least\s+(one|two|three|four|five|six|[1-6])\b(?:\s*\(\d\))?", re.I), None),
-    (re.compile(r"\b(?:a\s+)?minimum\s+of\s+(one|two|three|four|five|six|[1-6])\b", re.I), None),
-    (re.compile(r"\b(one|two|three|four|five|[1-5])\s+or\s+more\s+of\b", re.I), None),
-    (re.compile(r"\b(?:any|either|one)\s+(?:\(1\)\s+)?of\b", re.I), Cue("any")),
-    (re.compile(r"\b(?:any|one)\s+(?:\(1\)\s+)?" + _FOLLOWING, re.I), Cue("any")),
-    (re.compile(r"\beither\b(?![^.;:]*\bor\b)", re.I), Cue("any")),
-    (re.compile(r"\b(?:all|both|each)\s+(?:\(\d\)\s+)?(?:of\s+)?(?:the\s+)?(?:following|below|criteria|conditions|"
-                r"requirements)\b", re.I), Cue("all")),
-    (re.compile(r"\ball\s+of\b", re.I), Cue("all")),
-    (re.compile(r"\bboth\s+of\b", re.I), Cue("all")),
-]
-_IMPLIED_ALL = re.compile(r"\b(?:the\s+following|below)\b[^.]*\b(?:criteri(?:a|on)|conditions?|requirements?)\b"
-                          r"[^.]*\b(?:met|present|satisfied|apply|documented)\b|\b(?:must|should)\s+(?:have|meet|"
-                          r"be|include)\s+the\s+following\b|\bthe\s+following\s*:\s*$|\bas\s+follows\s*:?\s*$|"
-                          r"\bwhen\s+the\s+following\b|\band\s+the\s+following\b", re.I)
+@dataclass(frozen=True)
+class _Cues:
+    counted: tuple[re.Pattern[str], ...]
+    """"at least two of": group `n` holds the number."""
+    fixed: tuple[tuple[re.Pattern[str], Cue], ...]
+    implied_all: re.Pattern[str]
+    negated_lead: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _cues() -> _Cues:
+    """The cue patterns of `words.json` ("logic"), compiled once."""
+    words = logic_words()
+    numbers = sorted((w for w, v in number_words().items() if v == int(v) and 1 <= v <= 9 and " " not in w),
+                     key=len, reverse=True)
+    n = r"(?P<n>" + "|".join([*map(re.escape, numbers), r"[1-9]"]) + r")"
+    fill = {"{n}": n, "{following}": words["following"]}
+
+    def expand(pattern: str) -> str:
+        for key, value in fill.items():
+            pattern = pattern.replace(key, value)
+        return pattern
+
+    nouns = "|".join(words["list_nouns"])
+    follows = rf"(?:\s*\(\d\))?(?=\s*(?:of\b|(?:{nouns})\b|:))"
+    counted = tuple(re.compile(r"\b" + expand(p) + follows, re.I) for p in words["at_least"])
+    fixed = tuple((re.compile(r"\b" + expand(p), re.I), Cue(logic)) for logic in ("any", "all") for p in words[logic])
+    implied = re.compile("|".join(rf"\b(?:{expand(p)})" for p in words["implied_all"]), re.I)
+    negated = re.compile("|".join(rf"\b(?:{expand(p)})" for p in words["negated_lead"]), re.I)
+    return _Cues(counted, fixed, implied, negated)
 
 
 def find_cue(text: str) -> Cue | None:
     """The logic a lead-in announces, or None when it announces none."""
-    for pattern, cue in _CUES:
+    cues = _cues()
+    for pattern in cues.counted:
         m = pattern.search(text)
-        if not m:
-            continue
-        if cue is not None:
+        if m:
+            word = m.group("n").lower()
+            n = int(word) if word.isdigit() else int(number_words()[word])
+            return Cue("any") if n == 1 else Cue("any", min=n)
+    for pattern, cue in cues.fixed:  # in the order of words.json: "any" cues before "all" cues
+        if pattern.search(text):
             return cue
-        n = _NUMBER_WORDS[m.group(1).lower()]
-        return Cue("any") if n == 1 else Cue("any", min=n)
-    if _IMPLIED_ALL.search(text):
+    if cues.implied_all.search(text):
         return Cue("all", explicit=False)
     return None
 
@@ -137,12 +152,6 @@ def _and_runs(connectors: list[str | None]) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(r) for r in runs)
 
 
-_NEGATED_LEAD = re.compile(r"\b(?:not|never|no)\b[^:;.]{0,120}\b(?:any|either|one|all)\s+"
-                           r"(?:\(\d\)\s+)?(?:of\s+)?"
-                           r"(?:the\s+)?(?:following|below)\b"
-                           r"|\b(?:absence|none|neither)\s+of\s+the\s+following\b", re.I)
-
-
 def negated_list(text: str) -> bool:
     """"Patient is not receiving X in combination with either of the following": none of the items may hold."""
-    return bool(_NEGATED_LEAD.search(text))
+    return bool(_cues().negated_lead.search(text))

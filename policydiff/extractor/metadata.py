@@ -96,7 +96,8 @@ def _labels_on(text: str) -> list[re.Match[str]]:
             continue  # "Policy" starts a field only as "Policy:"; "Policy History" is a heading
         if at_start and not colon and after.strip() and not re.match(r"\s+[\w(]", after):
             continue  # "Medications – Excluded Drugs" is a title of its own, not a field
-        typed = (bool(slots & set(_DATE_SLOTS)) and re.match(r"\s*[:\-–]?\s*" + _DATE.pattern, after, re.I) is not None) \
+        dated = re.match(r"\s*[:\-–]?\s*" + _DATE.pattern, after, re.I) is not None
+        typed = (bool(slots & set(_DATE_SLOTS)) and dated) \
             or ("policy_id" in slots and _NUMBER_LABEL.search(m.group(0)) is not None and _id_in(after) is not None)
         if at_start or colon or typed:
             found.append(m)
@@ -134,9 +135,10 @@ def _id_in(value: str) -> str | None:
     taken: list[str] = []
     for k, token in enumerate(tokens):
         token = token.strip(",;()")
-        if _ID_TOKEN.fullmatch(token) and re.search(r"\d", token):
-            taken.append(token)
-        elif taken and re.fullmatch(r"[A-Z]{1,2}", token) and k + 1 < len(tokens) and re.search(r"\d", tokens[k + 1]):
+        numbered = _ID_TOKEN.fullmatch(token) is not None and re.search(r"\d", token) is not None
+        joins = bool(taken) and re.fullmatch(r"[A-Z]{1,2}", token) is not None and k + 1 < len(tokens) \
+            and re.search(r"\d", tokens[k + 1]) is not None
+        if numbered or joins:
             taken.append(token)
         else:
             break
@@ -231,7 +233,8 @@ def _title_like(text: str) -> bool:
     return bool(re.match(r"[A-Z0-9(]", text)) and bool(re.search(r"[A-Za-z]{3}", text)) \
         and not _is_document_kind(text) and not _is_section_heading(text) \
         and _DATE.search(text) is None and payer_of(text) is None and ".." not in text \
-        and _lone_id(text) is None and len(text.split()) <= 20 and not re.search(r"[a-z]\.\s+[A-Z]", text)
+        and _lone_id(text) is None and len(text.split()) <= 20 and "•" not in text \
+        and not re.search(r"[a-z]\.\s+[A-Z]", text)
 
 
 _JOINING_END = re.compile(r"(?:\b(?:and|or|of|for|the|in|with|to|a|an)|[,(/–—-])$", re.I)
@@ -343,15 +346,15 @@ def read_payer(lines: Sequence[str]) -> str | None:
                 found = _payer_name(named.group("p"))
                 if found:
                     return found
-        m = words.notice_after.search(text)
-        if m:
-            found = _payer_name(text[:m.start()])
+        after = words.notice_after.search(text)
+        if after:
+            found = _payer_name(text[:after.start()])
             if found:
                 return found
     for text in lines[:12]:
-        m = words.organization.match(_clean(text))
-        if m and len(m.group("p").split()) <= 7:
-            found = _payer_name(m.group("p"))
+        letterhead = words.organization.match(_clean(text))
+        if letterhead and len(letterhead.group("p").split()) <= 7:
+            found = _payer_name(letterhead.group("p"))
             if found:
                 return found
     return None

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..normalized.lexicon import label_line
 from ..normalized.schema import Source
 from . import logic
 from .lines import Line
@@ -65,7 +66,7 @@ MARKER = re.compile(
     r"^(?:\((?P<pv>[a-zA-Z]{1,4}|\d{1,3})\)|(?P<v>[IVXLC]{1,6}|[ivxlc]{1,6}|[A-Za-z]|\d{1,3})(?P<d>[.)])"
     r"|(?P<b>[-–•*o§▪◦])|(?P<step>(?:step|criterion|criteria)\s+\d+[.:]))(?:\s+|$)"
 )
-LABEL_LINE = re.compile(r"^(?:diagnos[ie]s|indications?|conditions?|covered\s+indications?)\s*:?\s*$", re.I)
+LABEL_LINE = label_line()
 _GLUED_CONNECTOR = re.compile(r"^\W*(AND|OR)\W+(?=(?:[IVXLCivxlc]{1,6}|[A-Za-z]|\d{1,3})[.)]\s)")
 _NOTE_START = re.compile(r"^\W*(?:note|notes|nb)\s*[:.]", re.I)
 _TERMINAL = re.compile(r"[.:;!?]\s*[\"')\]]?$")
@@ -250,6 +251,8 @@ class OutlineBuilder:
         open_end = bool(_OPEN_END.search(prev_text[-30:]))
         if logic.leading_connector(text) and logic.find_cue(text):
             return False  # "AND ALL of the following:" opens a new group
+        if prev_text.count("(") > prev_text.count(")") and not line.blank_before and line.page == prev.page:
+            return True  # "(e.g. ... requested test is myChoice" / "CDx), or": a parenthesis is still open
         if self.layout.geometry:
             if line.page != prev.page:
                 return not _TERMINAL.search(prev_text) and line.indent >= unit.x - 3 and (starts_low or open_end)
@@ -363,14 +366,24 @@ def _nest_by_style(units: list[Node]) -> list[Node]:
     """Text captures: enumeration styles and lead-ins decide depth (indentation is mostly lost)."""
     roots: list[Node] = []
     stack: list[tuple[str, Node]] = []
-    for unit in units:
+    for index, unit in enumerate(units):
+        nxt = units[index + 1] if index + 1 < len(units) else None
         if unit.kind == "heading":
             stack = [("heading", unit)]
             roots.append(unit)
             continue
-        if unit.kind == "label":
-            while stack and stack[-1][0] != "heading":
-                stack.pop()
+        named_list = unit.kind == "para" and _name_line(unit) and not _NOTE_START.match(unit.text) and (
+            unit.text.rstrip().endswith(":") or nxt is not None and nxt.kind == "item" and nxt.marker == "•")
+        if unit.kind == "label" or named_list:
+            # A label ("Diagnosis:", "Progression:") starts a block of its own: a sibling of the labels before
+            # it, or a part of the lead-in whose list it opens ("... when the following criteria are met:").
+            lead = next((k for k in range(len(stack) - 1, -1, -1) if stack[k][0] == "para"
+                         and stack[k][1].opens_list and all(c.kind == "label" for c in stack[k][1].children)), None)
+            if lead is not None:
+                stack = stack[:lead + 1]
+            else:
+                while stack and stack[-1][0] != "heading":
+                    stack.pop()
             (stack[-1][1].children if stack else roots).append(unit)
             stack.append(("label", unit))
             continue
@@ -429,15 +442,36 @@ def _implicit_item(unit: Node, stack: list[tuple[str, Node]]) -> bool:
         previous is not None and previous.style == "implicit")
 
 
+def _name_line(node: Node) -> bool:
+    """Short and title-like: a name ("Breast Cancer", "Multiple myeloma:"), not a sentence or a criterion."""
+    return len(node.text.split()) <= 8 and node.text[:1].isupper() and not _VERB.search(node.text) \
+        and not logic.find_cue(node.text) and not node.text.rstrip(" :").endswith((".", ";", ","))
+
+
 def _labels(nodes: list[Node]) -> None:
-    """A short title-like paragraph directly over a list names what the list is about: a label."""
-    for node in nodes:
-        if node.kind == "para" and node.children and all(c.kind == "item" for c in node.children[:1]) \
-                and len(node.text.split()) <= 8 and node.text[:1].isupper() and not _VERB.search(node.text) \
-                and not logic.find_cue(node.text) and not node.text.rstrip(" :").endswith((".", ";", ",")):
+    """A short title-like line directly over a list names what the list is about: a label.
+
+    Its list may already hang under it (it ended with ":"), or follow it as bullets of its own
+    level when the line has no colon ("Merkel Cell" over "• For assessment of ..."): those bullets
+    are moved under it.
+    """
+    index = 0
+    while index < len(nodes):
+        node = nodes[index]
+        unlisted = node.kind in ("para", "item") and node.style in (None, "implicit") and not node.children
+        if unlisted and _name_line(node) and index + 1 < len(nodes) and nodes[index + 1].kind == "item" \
+                and nodes[index + 1].marker == "•":
+            end = index + 1
+            while end < len(nodes) and nodes[end].kind == "item" and nodes[end].marker == "•":
+                end += 1
+            node.children = nodes[index + 1:end]
+            del nodes[index + 1:end]
+        if node.kind in ("para", "item") and node.style in (None, "implicit") and node.children \
+                and node.children[0].kind == "item" and _name_line(node):
             node.kind = "label"
             node.text = node.text.rstrip(": ")
         _labels(node.children)
+        index += 1
 
 
 def build_outline(lines: Sequence[Line], geometry: bool, layout_lines: Sequence[Line] | None = None) -> list[Node]:

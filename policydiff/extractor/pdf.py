@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -62,6 +63,8 @@ class _Row:
     """Where the text after a list marker begins (x0 when there is no marker)."""
     start: int = -1
     """Index of the row's first character in the page's text (for looking up more character boxes)."""
+    weight: int = 400
+    """The font weight PDFium reports (400 regular, 700 bold); see `_emphasis`."""
 
 
 def pdf_document(data: bytes, name: str, digest: str) -> Document:
@@ -81,8 +84,22 @@ def pdf_document(data: bytes, name: str, digest: str) -> Document:
     if not any(rows for rows in pages):
         raise ExtractionError(f"{name}: no text layer on any of {n_pages} pages (scanned image?). "
                               f"Run OCR first, e.g. ocrmypdf in.pdf out.pdf")
-    raw_lines, lines = _to_lines(pages)
+    raw_lines, lines = _to_lines(_emphasis(pages))
     return Document(name, "pdf", digest, lines, pages=n_pages, raw_lines=raw_lines)
+
+
+def _emphasis(pages: list[list[_Row]]) -> list[list[_Row]]:
+    """Rows set in a clearly heavier weight than the body text count as bold.
+
+    Some fonts name no weight ("AvenirLTPro-Roman" headings over "-Book" body text): what marks a
+    heading is the step up from the document's usual weight, not an absolute 600.
+    """
+    weights = Counter(r.weight for rows in pages for r in rows for _ in range(len(r.text)))
+    if not weights:
+        return pages
+    body = weights.most_common(1)[0][0]
+    return [[replace(r, bold=True) if not r.bold and r.weight >= max(body + 100, 500) else r for r in rows]
+            for rows in pages]
 
 
 def _why_unreadable(data: bytes, pdfium_message: str) -> str:
@@ -130,6 +147,12 @@ def _page_rows(pdf: pdfium.PdfDocument, index: int) -> list[_Row]:
 
 def _font(textpage, index: int) -> tuple[float, bool]:
     """(size as drawn, bold) of one character."""
+    size, bold, _ = _font_weight(textpage, index)
+    return size, bold
+
+
+def _font_weight(textpage, index: int) -> tuple[float, bool, int]:
+    """(size as drawn, bold, weight) of one character."""
     raw = textpage.raw
     size = pdfium_c.FPDFText_GetFontSize(raw, index)
     matrix = pdfium_c.FS_MATRIX()
@@ -145,7 +168,7 @@ def _font(textpage, index: int) -> tuple[float, bool]:
         n = pdfium_c.FPDFText_GetFontInfo(raw, index, buffer, 128, flags)
         font_name = bytes(buffer[: max(n - 1, 0)]).decode("latin-1", "replace").lower()
         bold = any(word in font_name for word in ("bold", "black", "heavy", "semibold", "demi"))
-    return round(float(size), 1), bold
+    return round(float(size), 1), bold, int(weight)
 
 
 def _left_of(textpage, index: int, default: float) -> float:
@@ -190,11 +213,12 @@ def _rows_from_text(textpage, text: str, height: float) -> list[_Row]:
                 if marker:
                     text_x = _left_of(textpage, first + marker.end(), text_x)
             probe = first + (marker.end() if marker else 0)
-            size, bold = _font(textpage, probe if probe <= last else first)
-            if bold and last != first:
-                bold = _font(textpage, last)[1]
+            size, bold, weight = _font_weight(textpage, probe if probe <= last else first)
+            if last != first:
+                _, bold_last, weight_last = _font_weight(textpage, last)
+                bold, weight = bold and bold_last, min(weight, weight_last)
             rows.append(_Row(stripped, float(l0), float(max(r0, r1)), float(height - max(t0, t1)),
-                             float(height - min(b0, b1)), size, bold, text_x, first))
+                             float(height - min(b0, b1)), size, bold, text_x, first, weight))
         start = end
     return rows
 
@@ -366,7 +390,8 @@ def _merge(band: list[_Row]) -> _Row:
         text = f"{text}{gap}{row.text}"
     text_x = band[1].x0 if _BULLET_ONLY.match(band[0].text) else band[0].text_x
     return _Row(text, band[0].x0, band[-1].x1, min(r.top for r in band), max(r.bottom for r in band),
-                max(band, key=lambda r: len(r.text)).size, all(r.bold for r in band), text_x)
+                max(band, key=lambda r: len(r.text)).size, all(r.bold for r in band), text_x,
+                weight=min(r.weight for r in band))
 
 
 def _page_lines(pages: list[list[_Row]]) -> Iterator[Line]:

@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..normalized.lexicon import covered_pattern, heading_roles, not_covered_patterns, phase_patterns
+from ..normalized.lexicon import covered_pattern, heading_roles, label_line, not_covered_patterns, phase_patterns
 from ..normalized.schema import ROLES, Role, Source
+from .codes import catalogue_entry
 from .lines import Line
 
 _NUMBERING = re.compile(r"^\s*(?:#+\s*)?(?:(?:section|part)\s+)?"
@@ -161,13 +162,20 @@ def is_heading(line: Line, prev: Line | None, geometry: bool, nxt: Line | None =
     """Is this line a heading (by layout or by its words), rather than text?"""
     text = line.text.strip()
     words = text.split()
-    if not words or len(words) > 14 or len(text) > 110 or _CONNECTOR_LINE.match(text) or _BULLET_START.match(text):
-        return False
+    if not words or len(words) > 14 or len(text) > 110 or _CONNECTOR_LINE.match(text) or _BULLET_START.match(text) \
+            or text.startswith("(") or _CHAINED.search(text) or text.endswith(",") \
+            or (len(words) == 1 and re.search(r"\d", text)):
+        return False  # "(NSCLC), AND" ends a sentence begun above; "BSC_CON_2.10" is a number, not a heading
     if geometry and nxt is not None and nxt.page == line.page and not nxt.blank_before and _NUMBERING.match(text) \
             and re.match(r"^[a-z{(\[]", nxt.text.strip()) and not line.text.rstrip().endswith(":"):
         return False  # a bold first line whose sentence carries on below ("3. Juvenile ... [or ...] {regardless")
+    if label_line().match(text) and heading_role(text) is None:
+        return False  # "INDICATIONS:" labels the list below it inside its section
     if line.heading and not geometry:  # Markdown
         return True
+    entry = catalogue_entry(text)
+    if entry and not entry[2] and (line.heading if geometry else line.blank_before):
+        return True  # "Guardant Reveal  0569U": a catalogue entry heads what is said of it
     role = heading_role(text)
     sentence = text.endswith(".") and len(words) > 6 or len(words) > 3 and _CUE_ENDING.search(text) is not None \
         or _CRITERIA_LIST.search(text) is not None
@@ -225,15 +233,26 @@ def split_sections(lines: list[Line], geometry: bool) -> list[Section]:
         else:
             line.heading = False
             inline = inline_heading(line.text) if not line.text.lstrip().startswith(("•", "-", "*")) else None
+            entry = catalogue_entry(line.text) if inline is None and (line.blank_before or line.heading) else None
+            if entry and entry[2]:  # a catalogue row: "Signatera (Natera) 0340U  The Signatera test is ..."
+                inline = (line.text[:line.text.index(entry[2])].strip(), entry[2])
             if inline:
                 name, rest = inline
                 heading = Line(name, line.line, line.page, indent=line.indent, heading=True, top=line.top)
-                blocks.append(_Block(name, heading, heading_role(name)))
+                blocks.append(_Block(name, heading, heading_role(name) if not entry else None))
                 line = Line(rest, line.line, line.page, indent=line.indent, bold=line.bold, size=line.size,
                             blank_before=True, top=line.top, right=line.right, text_x=line.text_x)
             blocks[-1].lines.append(line)
         prev = line
     return _merge(blocks)
+
+
+def _lists_indications(block: _Block) -> bool:
+    """A catalogue entry ("Signatera  0340U") followed by its own "INDICATIONS:" list: the entries of a test
+    catalogue say what each test is covered for."""
+    return catalogue_entry(block.heading) is not None and any(
+        label_line().match(ln.text.strip()) and re.match(r"indications?\b", ln.text.strip(), re.I)
+        for ln in block.lines)
 
 
 def _section_number(heading: str) -> int | None:
@@ -270,7 +289,7 @@ def _merge(blocks: list[_Block]) -> list[Section]:
             # unclassified text and what follows states coverage criteria (evidence sections quote other
             # bodies' recommendations; they never open coverage).
             opens = current is None or current.role in ("background", "other")
-            if not opens or not states_coverage(block.lines):
+            if not opens or not (states_coverage(block.lines) or _lists_indications(block)):
                 if current is None:
                     sections.append(Section(block.heading, "other", [], block.heading_line))
                     current = sections[-1]

@@ -115,7 +115,8 @@ _PERIOD_RE = re.compile(r"\b(?:in|within|during|over)\s+the\s+(?:past|previous|p
                         r"month|week)\b", re.I)
 _SECONDS = {"minutes": 60, "hours": 3600, "days": 86400, "weeks": 604800}
 _SINCE_RE = re.compile(r"\b(?:(?P<start>starting|beginning|no\s+sooner\s+than|at\s+least)\s+)?(?P<n>" + NUM + r")"
-                       r"\s*(?P<unit>(?:minutes?|hours?|days?|weeks?|months?|years?))\s+(?:following|after|post)\s+"
+                       r"\s*(?P<unit>(?:minutes?|hours?|days?|weeks?|months?|years?))\s+(?:or\s+(?:longer|more|greater)\s+)?"
+                       r"(?:following|after|post)\s+"
                        r"(?:the\s+)?(?:completion\s+of\s+)?(?:(?:any|the|a|an)\s+)?(?P<event>(?:[\w-]+\s+){0,6}?"
                        r"(?:therapy|treatment|surgery|resection|transplant(?:ation)?|procedure|crt|chemotherapy|"
                        r"radiation|radiotherapy|implantation|diagnosis|infusion|dose|injection|biopsy))\b", re.I)
@@ -443,10 +444,10 @@ def _name(text: str, f: Found) -> tuple[str, str | None] | None:
         near = _nearest(text, f, None, family, window)
         if near:
             return near[0].name, near[0].unit
-        implied = [m for m in measures() if unit.canonical in m.implied_by]
-        if implied:
-            return implied[0].name, implied[0].unit
         subject = _subject(text, f, window[0])
+        implied = [m for m in measures() if unit.canonical in m.implied_by]
+        if implied and not subject:  # "less than or equal to 4 cm in diameter": a size, whatever is measured
+            return implied[0].name, implied[0].unit
         if subject:
             sub = _canonical(subject)
             if sub and family in sub.families:
@@ -551,7 +552,7 @@ _T_BOUND = re.compile(rf"\b({_T_TOKEN})(?:\s*\[[^\]]*\])?\s+or\s+(below|less|low
                       r"greater|more|later)\b", re.I)
 _ROMAN = r"(?:IV|I{1,3}|0)[A-Ca-c]?"
 _ROMAN_STAGE = re.compile(rf"\bstages?\s+(?P<lo>{_ROMAN})(?![\w])(?:(?P<list>(?:\s*,\s*{_ROMAN}(?![\w]))*\s*,?\s*"
-                          rf"(?:or|and|-|–|to|through)\s*)(?P<hi>{_ROMAN})(?![\w-]))?(?:\s+(?:or|and)\s+(?P<dir>higher|"
+                          rf"(?:or|and|-|–|/|to|through)\s*)(?P<hi>{_ROMAN})(?![\w-]))?(?:\s+(?:or|and)\s+(?P<dir>higher|"
                           r"greater|above|more|later|lower|less|below|earlier))?", re.I)
 _CLASS = re.compile(rf"\b(?P<words>(?:new\s+york\s+heart\s+association|nyha)(?:\s+\(nyha\))?(?:\s+functional)?)\s+"
                     rf"class(?:es)?\s+(?P<lo>{_ROMAN})(?:\s*(?:,|or|-|–|to|through)\s*(?P<hi>{_ROMAN}))?", re.I)

@@ -46,6 +46,13 @@ def heading_roles() -> HeadingRoles:
 
 
 @lru_cache(maxsize=1)
+def label_line() -> re.Pattern[str]:
+    """A line that only labels the list below it ("INDICATIONS:", "Diagnosis")."""
+    words = _load("sections.json")["labels"]["words"]
+    return re.compile(r"^(?:" + "|".join(f"(?:{w})" for w in words) + r")\s*:?\s*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
 def _words() -> dict[str, Any]:
     return _load("words.json")
 
