@@ -20,7 +20,7 @@ _NOISE = re.compile(
     r"(?:this document is subject to the disclaimer|if printed,? this document|proprietary information|"
     r"confidential(?: and proprietary)?|©|\(c\)\s*\d{4}|copyright\b|printed on|printed from|"
     r"https?://\S+$|cpt (?:codes? )?(?:is a |copyright)|current procedural terminology \(cpt\)|"
-    r"all rights reserved).*)$",
+    r"all rights reserved).*|(?:\S+\s+){0,6}page:?\s*\d+\s*(?:of|/)\s*\d+)$",
     re.IGNORECASE,
 )
 
@@ -107,11 +107,22 @@ def repeated_rows(pages: Sequence[Sequence[tuple[str, float, float]]]) -> set[tu
         edges.append(edge)
     edge_counts = Counter(k for keys in edges for k in keys)
     out: set[tuple[int, int]] = set()
+    found: list[tuple[set[str], float]] = []
     for key, spots in places.items():
         if len({p for p, _ in spots}) < needed:
             continue
         for page_no, top in spots:
             same_place = {p for p, t in spots if abs(t - top) <= 2}
             if len(same_place) >= needed or (edge_counts[key] >= needed and key in edges[page_no - 1]):
+                out.add((page_no, round(top / 2.5)))
+                found.append((set(key.split()), top))
+    # The same header drawn differently on one page ("Subsection: X Subject:" where the others print
+    # "Subsection: X Original Policy Date: ..."): a row at a furniture row's height made mostly of its words.
+    for key, spots in places.items():
+        words = set(key.split())
+        for page_no, top in spots:
+            if (page_no, round(top / 2.5)) in out or len(words) < 2:
+                continue
+            if any(abs(top - t) <= 3 and len(words & w) >= 0.6 * len(words) for w, t in found):
                 out.add((page_no, round(top / 2.5)))
     return out

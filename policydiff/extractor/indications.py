@@ -51,8 +51,8 @@ _POPULATION = re.compile(r"^\s*(?:in|for)\s+(?P<p>(?:adults?|adolescents?|childr
 _SUBJECT_CUT = re.compile(r"\s+(?:using|identified|that|which|who|when|where|due\s+to|as\s+described|listed|"
                           r"including|for\s+treating|for\s+the\s+(?:treatment|purpose))\b.*$", re.I)
 _PRODUCT_USE = re.compile(r"^(?:the\s+)?(?:use\s+of\s+)?", re.I)
-_FOR_ITEMS = re.compile(r"\bfor\s+(?:the\s+)?following\s+(?:indications|conditions|diagnoses|uses|"
-                        r"clinical\s+(?:indications|situations))\b", re.I)
+_FOR_ITEMS = re.compile(r"\b(?:for|in|in\s+the\s+treatment\s+of)\s+(?:the\s+)?following\s+(?:indications?|"
+                        r"conditions?|diagnos[ie]s|uses|clinical\s+(?:indications|situations))\b", re.I)
 _FORWARD = re.compile(r"\b(?:below|following|as\s+follows|listed|these\s+criteria|this\s+policy)\b", re.I)
 """A statement that points at criteria elsewhere ("... if the conditions indicated below are met") names none."""
 _DISEASE_ITEM = re.compile(r"^(?P<d>[^.:;]{3,140}?)(?:\.\s+(?=[A-Z])|:\s*|\s+[-–]\s+)(?P<rest>.*)$")
@@ -87,7 +87,8 @@ def clean_label(text: str) -> str:
         head = first.group("s")  # "Asthma. Approve for the duration noted if ..."
     cut = re.search(r"\s*(?::|\s[-–—]\s*(?=must|should|requires?|all|any|one|both|see|cpt|hcpcs)|"
                     r"\bmust\s+(?:satisfy|meet|have)|\b(?:is|are)\s+(?:not\s+)?(?:considered|proven|covered|"
-                    r"medically)|\bmay\s+be\s+considered|\bwhen\s+(?:all|any|one|the\s+following)|\s[-–—]\s*$)",
+                    r"medically)|\bmay\s+be\s+considered|\bwhen\s+(?:all|any|one|the\s+following)|\s[-–—]\s*$|"
+                    r",?\s+(?:including|includes|with)\s+(?:any|all|one|both|either)\s+(?:\(\d\)\s+)?of\s+the\s+following)",
                     head, re.I)
     if cut and cut.start() > 2:
         head = head[: cut.start()]
@@ -144,6 +145,10 @@ _PURPOSE = re.compile(r"(?:treating|managing|reducing|improving|preventing|relie
 """A gerund after "for" states what a procedure is for ("for treating obesity"), not a separate condition."""
 
 
+_PREAMBLE = re.compile(r"^\W*it\s+is\s+the\s+policy\s+of\s+.{0,160}?\bthat\s+", re.I)
+""""It is the policy of health plans affiliated with X that ...": the statement proper follows."""
+
+
 def label_from_statement(text: str, title: str | None) -> str:
     """The indication a coverage sentence is about: its condition, its subject, or both.
 
@@ -156,7 +161,7 @@ def label_from_statement(text: str, title: str | None) -> str:
     reasonable and necessary for the treatment of sleep apnea when ..." →
     "Hypoglossal nerve stimulation for sleep apnea".
     """
-    sentence = one_line(text)
+    sentence = _PREAMBLE.sub("", one_line(text))
     population = ""
     m = _POPULATION.match(sentence)
     if m:
@@ -324,7 +329,8 @@ class Assembler:
                 and all(n in level for n in statements if n.kind == "item"):
             # Parallel enumerated indications: read every item of the list alike, wording aside.
             for node in level:
-                found += self._from_statement(node, context, phase, codes)
+                if not _non_coverage(node.text):
+                    found += self._from_statement(node, context, phase, codes)
             return found
         if statements:
             for node in statements:
@@ -358,7 +364,8 @@ class Assembler:
         heading_phase = _phase_label(heading.text) or phase
         inner = self.heads(heading.children, name, True, heading_phase, own_codes)
         if entry or (catalogue and _has_labels(heading.children)):
-            return [h if h.label == clean_label(name) else replace(h, label=f"{h.label} ({name})") for h in inner]
+            return [h if h.label == clean_label(name) or h.label.endswith(f"({name})")
+                    else replace(h, label=f"{h.label} ({name})") for h in inner]
         return inner
 
     def _from_statement(self, node: Node, context: str, phase: str, codes: tuple[str, ...],
@@ -367,9 +374,14 @@ class Assembler:
         text = one_line(node.text)
         own_phase = phase or _phase_label(text)
         if _FOR_ITEMS.search(text) and node.children:
+            # "Dysport is proven in the treatment of the following conditions:": each condition is an indication,
+            # named with what the statement covers when that is not the policy's own subject.
+            subject = re.sub(r"\s*\([^)]*\)", "", label_from_statement(text, self.title)).strip()
+            suffix = f" ({subject})" if subject and not _mentions_title(subject, self.title) \
+                and len(subject.split()) <= 4 else ""
             return [h for child in node.children if child.text
-                    for h in self._split_phases(Head(clean_label(child.text), "", child.children, child.source,
-                                                     own_phase, codes))]
+                    for h in self._split_phases(Head(clean_label(child.text) + suffix, "", child.children,
+                                                     child.source, own_phase, codes))]
         disease = _DISEASE_ITEM.match(text) if node.kind == "item" else None
         if disease and not _COVERAGE_VERB.search(disease.group("d")) and _name_like(disease.group("d")):
             label = clean_label(disease.group("d"))
@@ -427,6 +439,14 @@ class Assembler:
             block = list(nodes[start:end])
             label_node = nodes[i]
             body = [n for n in block if n is not label_node] + list(label_node.children)
+            split = _split_diagnoses(label_node.children or block[block.index(label_node) + 1:])
+            if split:
+                shared = [n for n in block if n is not label_node]
+                shared += [n for n in label_node.children if n is not split[0]]
+                for item, own, common in split[1]:
+                    out.append(Head(clean_label(item.text), "", [*shared, item, *own, *common], item.source,
+                                    phase, codes))
+                continue
             label, source = _diagnosis_name(label_node.children or block[block.index(label_node) + 1:])
             if label and body:
                 out.append(Head(label, "", body, source, phase, codes))
@@ -478,6 +498,38 @@ def _name_like(text: str) -> bool:
 
 def _phase_label(text: str) -> str:
     return " (continuation)" if _phase_of(text) == "continuation" else ""
+
+
+_ONLY_FOR = re.compile(r"\bfor\s+(?P<what>.+?)\s+only\b", re.I)
+
+
+def _split_diagnoses(nodes: Sequence[Node]) -> tuple[Node, list[tuple[Node, list[Node], list[Node]]]] | None:
+    """"Patient must have ONE of the following: 1. X ... 2. Y ...": one indication per diagnosis.
+
+    Returns the list node and, per diagnosis, (its item, the lead-ins scoped to it — "AND ONE of the
+    following for X ONLY:" — and the lead-ins that apply to every diagnosis — "... for ALL diagnoses:").
+    """
+    follower = next((n for n in nodes if any(c.kind == "item" for c in n.children)), None)
+    if follower is not None:
+        cue = logic.find_cue(follower.text)
+        items = [c for c in follower.children if c.kind == "item"]
+        if not cue or cue.logic != "any" or cue.min or len(items) < 2 \
+                or not all(_name_like(_first_clause(c.text)) for c in items):
+            return None
+        own: dict[int, list[Node]] = {id(c): [] for c in items}
+        common: list[Node] = []
+        current: Node | None = None
+        for child in follower.children:
+            if child.kind == "item":
+                current = child
+            elif _ONLY_FOR.search(child.text) and current is not None:
+                own[id(current)].append(child)
+            else:
+                common.append(child)
+        if not any(c.children or own[id(c)] for c in items):
+            return None  # "1. Advanced breast cancer 2. Metastatic breast cancer": alternatives of one diagnosis
+        return follower, [(c, own[id(c)], common) for c in items]
+    return None
 
 
 def _diagnosis_name(nodes: Sequence[Node]) -> tuple[str, Source | None]:
@@ -571,7 +623,8 @@ def assemble(sections: Sequence[Section], outlines: Sequence[Sequence[Node]], ti
         elif section.role == "not_covered":
             built.exclusions += _exclusions(asm, section, nodes, statements_only=False)
     built.warnings = asm.warnings
-    built.indications = _unique_keys(built.indications)
+    built.indications = _unique_keys(_restated_once(built.indications))
+    built.exclusions = _restated_once(built.exclusions)
     return built
 
 
@@ -619,6 +672,26 @@ def _section_kind(section: Section) -> Status:
     if re.search(r"investigational|experimental|unproven", heading):
         return "investigational"
     return "not_medically_necessary"
+
+
+def _restated_once(indications: list[Indication]) -> list[Indication]:
+    """A block a document prints twice word for word (a policy statement repeated in an appendix) is one
+    indication, not two: the first place it stands is kept."""
+    seen: set[str] = set()
+    out = []
+    for ind in indications:
+        fingerprint = f"{ind.label.casefold()}|{ind.status}|{_criteria_text(ind.criteria)}"
+        if fingerprint not in seen:
+            seen.add(fingerprint)
+            out.append(ind)
+    return out
+
+
+def _criteria_text(group: Group) -> str:
+    parts = [group.logic, str(group.min), one_line(group.text).casefold()]
+    for item in group.items:
+        parts.append(_criteria_text(item) if isinstance(item, Group) else one_line(item.text).casefold())
+    return "(" + ";".join(parts) + ")"
 
 
 def _unique_keys(indications: list[Indication]) -> list[Indication]:

@@ -247,7 +247,8 @@ class OutlineBuilder:
         if _NOTE_START.match(text):
             return False  # "Note: ..." starts a paragraph of its own
         prev_text = unit.raw.rstrip()
-        starts_low = text[:1].islower() or text[:1] in "([&" or (text[:1].isdigit() and not _TERMINAL.search(prev_text))
+        starts_low = text[:1].islower() or text[:1] in "([&®™†‡" \
+            or (text[:1].isdigit() and not _TERMINAL.search(prev_text))
         open_end = bool(_OPEN_END.search(prev_text[-30:]))
         if logic.leading_connector(text) and logic.find_cue(text):
             return False  # "AND ALL of the following:" opens a new group
@@ -301,6 +302,11 @@ def _nest_by_geometry(units: list[Node]) -> list[Node]:
             (stack[-1].children if stack else roots).append(unit)
             stack.append(unit)
             continue
+        owner = next((k for k in range(len(stack) - 1, -1, -1)
+                      if _next_in_list(unit, stack[k]) or any(_next_in_list(unit, c) for c in stack[k].children[-3:])),
+                     None)
+        if owner is not None:  # "2." after "1." at the same indent, though a lead-in stood between them
+            del stack[owner + (0 if _next_in_list(unit, stack[owner]) else 1):]
         while stack and not (_geometric_child(unit, stack[-1]) or _style_child(unit, stack)):
             stack.pop()
         if not stack or stack[-1].kind == "heading":
@@ -314,6 +320,26 @@ def _nest_by_geometry(units: list[Node]) -> list[Node]:
         (stack[-1].children if stack else roots).append(unit)
         stack.append(unit)
     return roots
+
+
+def _ordinal(node: Node) -> int | None:
+    """The place an enumerated item's marker gives it: "3." → 3, "c)" → 3, "iv." → 4."""
+    style, value = node.style or "", node.marker or ""
+    if style.startswith("decimal") and value.isdigit():
+        return int(value)
+    if style.startswith("roman"):
+        return _roman_value(value)
+    if style.startswith("alpha") and len(value) == 1:
+        return ord(value.lower()) - 96
+    return None
+
+
+def _next_in_list(unit: Node, earlier: Node) -> bool:
+    """Does `unit` continue the list `earlier` belongs to: same numbering style, same indent, next number?"""
+    if unit.kind != "item" or earlier.kind != "item" or unit.style != earlier.style or abs(unit.x - earlier.x) > 4:
+        return False
+    here, before = _ordinal(unit), _ordinal(earlier)
+    return here is not None and before is not None and here == before + 1
 
 
 def _outranks(parent: Node, heading: Node) -> bool:

@@ -78,8 +78,8 @@ def heading_role(text: str) -> Role | None:
             return role
     if "/" in name:  # "Policy/Criteria": the most telling part names the role
         roles = [_role_of_name(part) for part in name.split("/") if part.strip()]
-        for role in ("coverage", "not_covered", "coding", "references", "history", "definitions", "evidence",
-                     "regulatory", "background", "administrative"):
+        for role in ("coverage", "not_covered", "coding", "references", "background", "history", "definitions",
+                     "evidence", "regulatory", "administrative"):
             if role in roles:
                 return role
     return None
@@ -164,7 +164,7 @@ def is_heading(line: Line, prev: Line | None, geometry: bool, nxt: Line | None =
     words = text.split()
     if not words or len(words) > 14 or len(text) > 110 or _CONNECTOR_LINE.match(text) or _BULLET_START.match(text) \
             or text.startswith("(") or _CHAINED.search(text) or text.endswith(",") \
-            or (len(words) == 1 and re.search(r"\d", text)):
+            or (len(words) == 1 and re.search(r"\d", text)) or text.count(")") > text.count("("):
         return False  # "(NSCLC), AND" ends a sentence begun above; "BSC_CON_2.10" is a number, not a heading
     if geometry and nxt is not None and nxt.page == line.page and not nxt.blank_before and _NUMBERING.match(text) \
             and re.match(r"^[a-z{(\[]", nxt.text.strip()) and not line.text.rstrip().endswith(":"):
@@ -300,6 +300,15 @@ def _merge(blocks: list[_Block]) -> list[Section]:
             role = "coverage"
         if current is not None and not current.lines and normalize_heading(block.heading) in vocab.weak:
             role = current.role  # "Criteria" then "Introduction": the introduction to the criteria
+        in_history = current is not None and current.role == "history" and block.heading_line is not None \
+            and role in ("coverage", "not_covered") and any(s.role == "coverage" for s in sections) \
+            and re.search(r"\b(?:history|changes|log|updates?)\b", normalize_heading(current.heading)) is not None
+        if in_history and current is not None:
+            # A revision history names the sections it changed ("Coverage Rationale", "Initial Therapy"):
+            # once the policy's own coverage section has been read, those are the history's sub-headings.
+            current.lines.append(block.heading_line)  # type: ignore[arg-type]
+            current.lines += block.lines
+            continue
         if role == "coverage" and current is not None and current.role == "coverage" and current.lines \
                 and block.heading_line is not None and phase_only(block.heading):
             # A phase heading inside coverage ("1. Initial Authorization" under "A. Asthma") is a sub-heading.
