@@ -56,6 +56,8 @@ _FOR_ITEMS = re.compile(r"\b(?:for|in|in\s+the\s+treatment\s+of)\s+(?:the\s+)?fo
 _FORWARD = re.compile(r"\b(?:below|following|as\s+follows|listed|these\s+criteria|this\s+policy)\b", re.I)
 """A statement that points at criteria elsewhere ("... if the conditions indicated below are met") names none."""
 _DISEASE_ITEM = re.compile(r"^(?P<d>[^.:;]{3,140}?)(?:\.\s+(?=[A-Z])|:\s*|\s+[-–]\s+)(?P<rest>.*)$")
+_ASIDES = re.compile(r"\s*(?:\((?:[^()]|\([^()]*\))*\)|\[[^\]]*\])")
+"""Parenthesised and bracketed asides ("(i.e., CDKL5 deficiency disorder; ...)"), whose own stops end nothing."""
 
 
 @dataclass
@@ -317,8 +319,7 @@ class Assembler:
             if found:
                 return found
         statements = [n for n in nodes if n.kind in ("para", "item") and _states(n.text)
-                      and not _non_coverage(n.text) and not _scope_list(n, nodes)
-                      and not (not n.children and _FORWARD.search(n.text))]
+                      and not _non_coverage(n.text) and not _scope_list(n, nodes) and not _points_forward(n)]
         if len(statements) == 1 and named and not _FOR_ITEMS.search(statements[0].text):
             lead = statements[0]
             body = lead.children or [n for n in nodes if n is not lead and (n.kind == "item" or n.children)]
@@ -345,6 +346,8 @@ class Assembler:
         criteria = [n for n in body if n.children or n.kind == "item"]
         if not any(_criterion_like(n) for n in criteria):
             return []  # a bare list of names (products, codes) states no criteria
+        if all(n.children and all(_states(c.text) and _points_forward(c) for c in n.children) for n in criteria):
+            return []  # "Prior authorization is recommended ...: X is covered when the criteria below are met"
         lead_node = next((n for n in body if n.children), None)
         if lead_node is not None and len(criteria) == 1:
             return self._split_phases(Head(clean_label(context), lead_node.text, lead_node.children, lead_node.source,
@@ -382,9 +385,9 @@ class Assembler:
             return [h for child in node.children if child.text
                     for h in self._split_phases(Head(clean_label(child.text) + suffix, "", child.children,
                                                      child.source, own_phase, codes))]
-        disease = _DISEASE_ITEM.match(text) if node.kind == "item" else None
+        disease = _DISEASE_ITEM.match(_ASIDES.sub("", text)) if node.kind == "item" else None
         if disease and not _COVERAGE_VERB.search(disease.group("d")) and _name_like(disease.group("d")):
-            label = clean_label(disease.group("d"))
+            label = clean_label(_head_clause(text))
         else:
             label = title or label_from_statement(text, self.title)
             level = _indication_level(node.children) if not label and node.children else None
@@ -453,7 +456,7 @@ class Assembler:
         return out
 
 
-_NOT_A_NAME = re.compile(r"^(?:the\s+)?(?:patient|individual|member|beneficiar|documentation|treatment|there|"
+_NOT_A_NAME = re.compile(r"^(?:the\s+)?(?:patient|individual|member|beneficiar|documentation|treatment(?!-)|there|"
                          r"prescrib|diagnosis\s+of|history\s+of|one|all|any|both|either|at\s+least|no\b|not\b)|"
                          r"\b(?:is|are|has|have|had|must|will|should|was|were|meets?|received|continues?)\b", re.I)
 
@@ -474,6 +477,29 @@ def _first_clause(text: str) -> str:
 
 _VERB_LEAD = re.compile(r"^(?:see|please|refer|click|for|note|in|if|when|to)\b", re.I)
 """How a line that points elsewhere or opens a sentence begins ("See Benefit Considerations")."""
+
+
+def _head_clause(text: str) -> str:
+    """The text up to its first stop outside brackets: "Juvenile Idiopathic Arthritis (JIA). Approve ..." →
+    "Juvenile Idiopathic Arthritis (JIA)"; "Seizures [rare] (i.e., X; Y). Approve" → "Seizures [rare] (i.e., X; Y)"."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and (ch in ":;" or ch == "." and re.match(r"\.\s+[A-Z]", text[i:i + 3])
+                             or re.match(r"\s[-–]\s", text[i:i + 3])):
+            return text[:i]
+    return text
+
+
+def _points_forward(node: Node) -> bool:
+    """A statement that only points at criteria set out elsewhere ("... covered when the following criteria
+    are met" over nothing but more such statements) names no indication of its own."""
+    if not node.children:
+        return bool(_FORWARD.search(node.text))
+    return all(c.kind in ("para", "item") and _states(c.text) and _points_forward(c) for c in node.children)
 
 
 def _block_title(node: Node, siblings: Sequence[Node]) -> str | None:

@@ -77,7 +77,8 @@ def heading_role(text: str) -> Role | None:
         if role is not None:
             return role
     if "/" in name:  # "Policy/Criteria": the most telling part names the role
-        roles = [_role_of_name(part) for part in name.split("/") if part.strip()]
+        roles = [_content_decides(part)[0] if _content_decides(part) else _role_of_name(part)  # type: ignore[index]
+                 for part in name.split("/") if part.strip()]
         for role in ("coverage", "not_covered", "coding", "references", "background", "history", "definitions",
                      "evidence", "regulatory", "administrative"):
             if role in roles:
