@@ -327,7 +327,8 @@ class Assembler:
                                            phase or _phase_label(lead.text), codes))
         level = _indication_level(nodes)
         if level and len(level) > 1 and any(n.kind == "item" for n in statements) \
-                and all(n in level for n in statements if n.kind == "item"):
+                and all(n in level for n in statements if n.kind == "item") \
+                and sum(_name_like(_first_clause(_ASIDES.sub("", n.text))) for n in level) * 2 >= len(level):
             # Parallel enumerated indications: read every item of the list alike, wording aside.
             for node in level:
                 if not _non_coverage(node.text):

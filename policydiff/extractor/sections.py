@@ -164,7 +164,8 @@ def is_heading(line: Line, prev: Line | None, geometry: bool, nxt: Line | None =
     text = line.text.strip()
     words = text.split()
     if not words or len(words) > 14 or len(text) > 110 or _CONNECTOR_LINE.match(text) or _BULLET_START.match(text) \
-            or text.startswith("(") or _CHAINED.search(text) or text.endswith(",") \
+            or text.startswith("(") or _CHAINED.search(text) or text.endswith((",", ";")) \
+            or re.match(r"^[a-z]{1,4}[.)]\s", text) \
             or (len(words) == 1 and re.search(r"\d", text)) or text.count(")") > text.count("("):
         return False  # "(NSCLC), AND" ends a sentence begun above; "BSC_CON_2.10" is a number, not a heading
     if geometry and nxt is not None and nxt.page == line.page and not nxt.blank_before and _NUMBERING.match(text) \
