@@ -78,6 +78,8 @@ class Head:
     phase: str = ""
     """"" or " (continuation)"."""
     codes: tuple[str, ...] = ()
+    entry: str = ""
+    """The catalogue entry (a test, a product) whose name the label already carries."""
 
 
 def clean_label(text: str) -> str:
@@ -367,9 +369,12 @@ class Assembler:
             own_codes = tuple(dict.fromkeys([*codes, *entry_codes]))
         heading_phase = _phase_label(heading.text) or phase
         inner = self.heads(heading.children, name, True, heading_phase, own_codes)
+        if entry:  # "NavDx Test": its statement names what the test is covered for
+            inner = [replace(h, label=_condition_of(h.lead, name) or h.label) if h.label == clean_label(name) else h
+                     for h in inner]
         if entry or (catalogue and _has_labels(heading.children)):
-            return [h if h.label == clean_label(name) or h.label.endswith(f"({name})")
-                    else replace(h, label=f"{h.label} ({name})") for h in inner]
+            return [h if h.entry or h.label == clean_label(name) or h.label.endswith(f"({name})")
+                    else replace(h, label=f"{h.label} ({name})", entry=name) for h in inner]
         return inner
 
     def _from_statement(self, node: Node, context: str, phase: str, codes: tuple[str, ...],
@@ -385,7 +390,7 @@ class Assembler:
                 and len(subject.split()) <= 4 else ""
             return [h for child in node.children if child.text
                     for h in self._split_phases(Head(clean_label(child.text) + suffix, "", child.children,
-                                                     child.source, own_phase, codes))]
+                                                     child.source, own_phase, codes, entry=subject if suffix else ""))]
         disease = _DISEASE_ITEM.match(_ASIDES.sub("", text)) if node.kind == "item" else None
         if disease and not _COVERAGE_VERB.search(disease.group("d")) and _name_like(disease.group("d")):
             label = clean_label(_head_clause(text))
@@ -415,11 +420,10 @@ class Assembler:
         out = []
         if initial:
             lone = initial[0] if len(initial) == 1 and initial[0].children else None
-            out.append(Head(head.label, lone.text if lone else head.lead, lone.children if lone else initial,
-                            head.source, head.phase, head.codes))
+            out.append(replace(head, lead=lone.text if lone else head.lead, body=lone.children if lone else initial))
         for block in renewal:
-            out.append(Head(head.label, block.text, block.children, block.source or head.source, " (continuation)",
-                            head.codes))
+            out.append(replace(head, lead=block.text, body=block.children, source=block.source or head.source,
+                               phase=" (continuation)"))
         return out
 
     def _diagnosis_blocks(self, nodes: Sequence[Node], phase: str, codes: tuple[str, ...]) -> list[Head]:
@@ -493,6 +497,18 @@ def _head_clause(text: str) -> str:
                              or re.match(r"\s[-–]\s", text[i:i + 3])):
             return text[:i]
     return text
+
+
+def _condition_of(statement: str, subject: str) -> str:
+    """What a statement covers its subject for: "NavDx test is ... necessary for the surveillance of recurrence
+    in members with a personal history of documented HPV-driven oropharyngeal cancer" → "HPV-driven
+    oropharyngeal cancer"; "" when it names nothing beyond the subject."""
+    label = label_from_statement(statement, None) if statement else ""
+    head, sep, tail = label.partition(" for ")
+    if not sep or not _mentions_title(head, subject):
+        return ""
+    tail = re.sub(r"^(?:an?\s+)?(?:personal\s+)?(?:history\s+of\s+)?(?:documented\s+)?", "", tail, flags=re.I)
+    return tail[:1].upper() + tail[1:] if tail else ""
 
 
 def _points_forward(node: Node) -> bool:
@@ -639,16 +655,23 @@ def _indication_level(nodes: Sequence[Node]) -> list[Node] | None:
 def assemble(sections: Sequence[Section], outlines: Sequence[Sequence[Node]], title: str | None) -> Built:
     built = Built()
     asm = Assembler(title)
-    for section, nodes in zip(sections, outlines):
+    for index, (section, nodes) in enumerate(zip(sections, outlines)):
+        found: list[Indication] = []
         if section.role == "coverage":
             phase = _phase_label(section.heading)
             named = _named(section.heading)
-            for head in asm.heads(nodes, section.heading if named else (title or section.heading), named, phase):
+            if catalogue_entry(section.heading):  # a test catalogue's entry opened the section: name its parts so
+                heads = asm._under_heading(Node(section.heading, "heading", section.source, children=list(nodes)),
+                                           title or "", phase, (), catalogue=True)
+            else:
+                heads = asm.heads(nodes, section.heading if named else (title or section.heading), named, phase)
+            for head in heads:
                 ind = asm.indication(head, section)
-                (built.exclusions if ind.status != "medically_necessary" else built.indications).append(ind)
+                (found if ind.status == "medically_necessary" else built.exclusions).append(replace(ind, section=index))
             built.exclusions += _exclusions(asm, section, nodes, statements_only=True)
         elif section.role == "not_covered":
             built.exclusions += _exclusions(asm, section, nodes, statements_only=False)
+        built.indications += found
     built.warnings = asm.warnings
     built.indications = _unique_keys(_restated_once(built.indications))
     built.exclusions = _restated_once(built.exclusions)

@@ -103,6 +103,8 @@ class Indication:
     codes: tuple[str, ...] = ()
     """CPT/HCPCS codes the document ties to this indication."""
     source: Source | None = None
+    section: int | None = None
+    """Index into `Policy.sections` of the section it was read from (its role says why it was read)."""
 
 
 @dataclass(frozen=True)
@@ -237,6 +239,7 @@ def indication_to_dict(ind: Indication) -> dict:
         "status": ind.status,
         "codes": list(ind.codes),
         "source": _source_to_dict(ind.source),
+        **({"section": ind.section} if ind.section is not None else {}),
         "criteria": node_to_dict(ind.criteria),
     }
 
@@ -252,6 +255,7 @@ def indication_from_dict(d: dict) -> Indication:
         status=d.get("status", "medically_necessary"),
         codes=tuple(d.get("codes", ())),
         source=_source_from_dict(d.get("source")),
+        section=d.get("section"),
     )
 
 
@@ -380,6 +384,7 @@ def json_schema() -> dict:
             "status": {"enum": list(STATUSES)},
             "codes": {"type": "array", "items": {"type": "string"}},
             "source": {"$ref": "#/$defs/source"},
+            "section": {"type": "integer", "minimum": 0},
             "criteria": {"$ref": "#/$defs/group"},
         },
     }
