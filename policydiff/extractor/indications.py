@@ -325,6 +325,8 @@ class Assembler:
         if len(statements) == 1 and named and not _FOR_ITEMS.search(statements[0].text):
             lead = statements[0]
             body = lead.children or [n for n in nodes if n is not lead and (n.kind == "item" or n.children)]
+            body = [*body, *(n for n in nodes if n is not lead and n not in body and not n.children
+                             and approval_term(one_line(n.text)))]  # "Authorization will be issued for 6 months."
             return self._split_phases(Head(clean_label(context), lead.text, body, lead.source,
                                            phase or _phase_label(lead.text), codes))
         level = _indication_level(nodes)
