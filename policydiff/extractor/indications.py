@@ -628,7 +628,7 @@ def _scope_list(node: Node, siblings: Sequence[Node]) -> bool:
     text = one_line(node.text)
     if not re.match(r"^(?:the\s+)?following\b", text, re.I) or not node.children:
         return False
-    bare = all(not c.children and len(c.text.split()) <= 20 for c in node.children)
+    bare = all(not c.children and len(c.text.split()) <= 40 for c in node.children)
     others = [s for s in siblings if s is not node and s.kind == "para" and _states(s.text) and s.children]
     return bare and bool(others)
 
