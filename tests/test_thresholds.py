@@ -1,7 +1,7 @@
 """Threshold reading: many real-world phrasings of the same kinds of limits."""
 import pytest
 
-from policydiff.extractor.thresholds import is_negated, read_thresholds
+from policydiff.extractor.thresholds import approval_term, is_negated, read_thresholds
 
 
 def one(text, context=""):
@@ -114,3 +114,59 @@ def test_a_limit_nothing_names_is_a_warning_not_a_guess():
 ])
 def test_negation(text, negated):
     assert is_negated(text) is negated
+
+
+@pytest.mark.parametrize("text,expected", [
+    # any noun: the measure is named from the noun phrase when the vocabulary does not know it
+    ("Genetic testing shows 2 to 4 copies of the SMN2 gene", ("smn2_copies", "between", (2, 4), "count")),
+    ("Member has tried at least 2 antiseizure medications", ("antiseizure_medications", ">=", 2, "count")),
+    ("Patient has ≥ 20 nodular lesions", ("lesion_count", ">=", 20, "count")),
+    ("The dose will not exceed 12 mg per administration", ("dose", "<=", 12, "mg")),
+    ("FOUR or more prior lines of therapy", ("prior_therapy_lines", ">=", 4, "count")),
+    ("at least one (1) prior line of therapy", ("prior_therapy_lines", ">=", 1, "count")),
+    ("applied daily for at least 28 consecutive days", ("treatment_duration", ">=", 28, "days")),
+    ("FEV1/FVC < 0.80", ("fev1_fvc_ratio", "<", 0.8, None)),
+    ("systolic blood pressure greater than 140 mm Hg", ("systolic_bp", ">", 140, "mmHg")),
+    ("a weight of at least 120% of the 95th percentile", ("weight", ">=", 120, "%")),
+    ("Stage IIb and higher disease", ("stage", ">=", "IIB", None)),
+    ("Stage I, II, or III disease", ("stage", "between", ("I", "III"), None)),
+    ("Dosing does not exceed 10 mg/kg", ("dose", "<=", 10, "mg/kg")),
+    ("not more often than every 6 months", ("interval", ">=", 6, "months")),
+])
+def test_the_comparison_grammar_reads_any_noun(text, expected):
+    assert one(text) == expected
+
+
+def test_counts_keep_their_look_back_window():
+    found, _ = read_thresholds("Two or more flares in the past year")
+    assert {(t.measure, t.op, t.value, t.unit) for t in found} == {
+        ("exacerbations", ">=", 2, "count"), ("time_window", "<=", 1, "years")}
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Authorization will be issued for 12 months.", 12), ("Approve for 1 year if the patient meets", 12),
+    ("Initial authorization will be for no more than 6 months", 6),
+])
+def test_approval_terms_are_their_own_measure(text, value):
+    term = approval_term(text)
+    assert (term.measure, term.op, term.value, term.unit) == ("approval_duration", "=", value, "months")
+
+
+def test_either_of_two_named_scores():
+    found, _ = read_thresholds("AHI or RDI of > 30 events per hour")
+    assert {(t.measure, t.op, t.value) for t in found} == {("ahi", ">", 30), ("rdi", ">", 30)}
+
+
+def test_examples_are_reported_and_marked():
+    found, _ = read_thresholds("Poor control (e.g., a symptom score greater than 20)")
+    assert [(t.measure, t.value, t.example) for t in found] == [("symptom_score", 20, True)]
+
+
+@pytest.mark.parametrize("text", [
+    "as described in Smith et al. 2019; 34(2):112-118",
+    "see section 4.2 and Appendix 3",
+    "codes 81479 and 0239U",
+    "revised in 2023",
+])
+def test_references_codes_and_years_are_not_limits(text):
+    assert read_thresholds(text)[0] == []

@@ -28,6 +28,8 @@ from ..normalized.lexicon import label_line
 from ..normalized.schema import Source
 from . import logic
 from .lines import Line
+from .sections import phase_only
+from .thresholds import approval_term
 
 NodeKind = Literal["item", "para", "heading", "label"]
 
@@ -255,6 +257,8 @@ class OutlineBuilder:
         if prev_text.count("(") > prev_text.count(")") and not line.blank_before and line.page == prev.page:
             return True  # "(e.g. ... requested test is myChoice" / "CDx), or": a parenthesis is still open
         if self.layout.geometry:
+            if prev_text.endswith(":") and line.indent > prev.indent + 3:
+                return False  # a lead-in's first item, indented under it, even with the bullet lost
             if line.page != prev.page:
                 return not _TERMINAL.search(prev_text) and line.indent >= unit.x - 3 and (starts_low or open_end)
             if unit.kind == "item" and line.indent < unit.text_x - 4:
@@ -302,11 +306,11 @@ def _nest_by_geometry(units: list[Node]) -> list[Node]:
             (stack[-1].children if stack else roots).append(unit)
             stack.append(unit)
             continue
-        owner = next((k for k in range(len(stack) - 1, -1, -1)
+        level = next((k for k in range(len(stack) - 1, -1, -1)
                       if _next_in_list(unit, stack[k]) or any(_next_in_list(unit, c) for c in stack[k].children[-3:])),
                      None)
-        if owner is not None:  # "2." after "1." at the same indent, though a lead-in stood between them
-            del stack[owner + (0 if _next_in_list(unit, stack[owner]) else 1):]
+        if level is not None:  # "2." after "1." at the same indent, though a lead-in stood between them
+            del stack[level + (0 if _next_in_list(unit, stack[level]) else 1):]
         while stack and not (_geometric_child(unit, stack[-1]) or _style_child(unit, stack)):
             stack.pop()
         if not stack or stack[-1].kind == "heading":
@@ -421,7 +425,12 @@ def _nest_by_style(units: list[Node]) -> list[Node]:
             (stack[-1][1].children if stack else roots).append(unit)
             stack.append((style, unit))
             continue
-        # A paragraph: inside an item it is indented under, else it closes the lists above it.
+        # A paragraph: inside an item it is indented under, else it closes the lists above it; but
+        # "Authorization will be issued for 6 months." ends the approval phase it stands in, not the list.
+        term_owner = _phase_owner(unit, stack)
+        if term_owner is not None:
+            term_owner.children.append(unit)
+            continue
         owner = _indented_owner(unit, stack)
         if owner is None and _implicit_item(unit, stack):
             unit.kind = "item"
@@ -442,6 +451,13 @@ def _nest_by_style(units: list[Node]) -> list[Node]:
         if unit.opens_list:
             stack.append(("para", unit))
     return roots
+
+
+def _phase_owner(unit: Node, stack: list[tuple[str, Node]]) -> Node | None:
+    """The approval-phase item ("1. Initial Authorization") an approval term closes, if one is open."""
+    if approval_term(unit.text) is None:
+        return None
+    return next((node for style, node in reversed(stack) if node.kind == "item" and phase_only(node.text)), None)
 
 
 def _indented_owner(unit: Node, stack: list[tuple[str, Node]]) -> int | None:

@@ -173,6 +173,8 @@ def is_heading(line: Line, prev: Line | None, geometry: bool, nxt: Line | None =
         return False  # a bold first line whose sentence carries on below ("3. Juvenile ... [or ...] {regardless")
     if label_line().match(text) and heading_role(text) is None:
         return False  # "INDICATIONS:" labels the list below it inside its section
+    if not geometry and _NUMBERING.match(text) and phase_only(text):
+        return False  # "1. Initial Authorization" in a text capture: an item of the condition's list
     if line.heading and not geometry:  # Markdown
         return True
     entry = catalogue_entry(text)

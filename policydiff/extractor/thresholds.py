@@ -408,6 +408,18 @@ def _subject(text: str, f: Found, clause_start: int) -> str | None:
     return " ".join(words[-3:])
 
 
+def _own_subject(text: str, f: Found, clause_start: int) -> str | None:
+    """The noun phrase set right before a limit, when an "or" / "and" / "either" separates it from the words
+    before ("... 7 or more or a disability index of 40 or more"); None when nothing separates them."""
+    before = text[clause_start:f.start]
+    parts = re.split(r"\b(?:or|and|either)\b|,", before)
+    if len(parts) < 2:
+        return None
+    segment = re.sub(r"\b(?:is|are|was|were|of|be|has|had|have|with|a|an|the)\b", " ", parts[-1], flags=re.I)
+    words = [w for w in re.findall(r"[A-Za-z][\w/+-]*", segment) if w.lower() not in _STOP]
+    return " ".join(words[-3:]) if words and len(words) <= 5 else None
+
+
 def _canonical(words: str, family: str | None = None) -> Measure | None:
     """A measure of the vocabulary named by a phrase, if any (the vocabulary canonicalizes free names);
     with `family`, one of that family first ("nodular lesions" counted is `lesion_count`, not a size)."""
@@ -474,8 +486,12 @@ def _name(text: str, f: Found) -> tuple[str, str | None] | None:
         return _snake(counted.split()), "count"
     near = [m for m in _nearest(text, f, None, None, window)
             if m.unit is None or "score" in m.families or "ratio" in m.families]
-    if near:
+    own = _own_subject(text, f, window[0])
+    if near and (own is None or near[0].words.search(own)):
         return near[0].name, near[0].unit
+    if own is not None:  # "a pain score of 7 or more or a disability index of 40": each limit names its own
+        known = _canonical(own)
+        return (known.name, known.unit) if known is not None and known.unit is None else (_snake(own.split()), None)
     subject = _subject(text, f, window[0])
     if subject:
         known = _canonical(subject)

@@ -362,6 +362,7 @@ def json_schema() -> dict:
             "negated": {"type": "boolean"},
             "source": {"$ref": "#/$defs/source"},
         },
+        "additionalProperties": False,  # a group has "logic" and "items": never both a criterion and a group
     }
     group = {
         "type": "object",

@@ -64,6 +64,14 @@ def render_markdown(policy: Policy) -> str:
         for ind in policy.exclusions:
             out.append(f"- {md_escape(ind.label)} ({ind.status.replace('_', ' ')})")
         out.append("")
+    if policy.sections:
+        # Why text was or was not read: only coverage sections give indications.
+        read = [sum(1 for i in policy.indications if i.section == n) for n in range(len(policy.sections))]
+        out += ["## Sections", "", "| section | role | pages | indications |", "| --- | --- | --- | --- |"]
+        out += [f"| {md_escape(s.heading) or '(untitled)'} | {s.role.replace('_', ' ')} | "
+                f"{'-'.join(map(str, s.pages)) if s.pages else ''} | {read[n] or ''} |"
+                for n, s in enumerate(policy.sections)]
+        out.append("")
     if policy.codes:
         out += ["## Codes", "", "| system | code | prior auth | description |", "| --- | --- | --- | --- |"]
         out += [f"| {c.system} | {c.code} | {'yes' if c.prior_auth else ''} | {md_escape(c.description)} |"
@@ -91,6 +99,9 @@ def render_text(policy: Policy) -> str:
         out.append("")
     for ind in policy.exclusions:
         out.append(f"NOT COVERED ({ind.status.replace('_', ' ')}): {ind.label}")
+    if policy.sections:
+        out.append("")
+        out += [f"section [{s.role}] {plain(s.heading) or '(untitled)'}" for s in policy.sections]
     if policy.codes:
         out.append("")
         out.append("codes: " + ", ".join(c.code + (" (PA)" if c.prior_auth else "") for c in policy.codes))
