@@ -107,22 +107,31 @@ def repeated_rows(pages: Sequence[Sequence[tuple[str, float, float]]]) -> set[tu
         edges.append(edge)
     edge_counts = Counter(k for keys in edges for k in keys)
     out: set[tuple[int, int]] = set()
-    found: list[tuple[set[str], float]] = []
+    found: dict[int, set[frozenset[str]]] = {}
+    """Furniture rows by height (whole points): their words, for the variants below."""
     for key, spots in places.items():
         if len({p for p, _ in spots}) < needed:
             continue
+        by_height: dict[int, set[int]] = {}
         for page_no, top in spots:
-            same_place = {p for p, t in spots if abs(t - top) <= 2}
+            by_height.setdefault(round(top), set()).add(page_no)
+        for page_no, top in spots:
+            near = round(top)
+            same_place = set().union(*(by_height.get(h, set()) for h in range(near - 2, near + 3)))
             if len(same_place) >= needed or (edge_counts[key] >= needed and key in edges[page_no - 1]):
                 out.add((page_no, round(top / 2.5)))
-                found.append((set(key.split()), top))
+                found.setdefault(near, set()).add(frozenset(key.split()))
     # The same header drawn differently on one page ("Subsection: X Subject:" where the others print
     # "Subsection: X Original Policy Date: ..."): a row at a furniture row's height made mostly of its words.
     for key, spots in places.items():
         words = set(key.split())
+        if len(words) < 2:
+            continue
         for page_no, top in spots:
-            if (page_no, round(top / 2.5)) in out or len(words) < 2:
+            if (page_no, round(top / 2.5)) in out:
                 continue
-            if any(abs(top - t) <= 3 and len(words & w) >= 0.6 * len(words) for w, t in found):
+            near = round(top)
+            if any(len(words & w) >= 0.6 * len(words)
+                   for h in range(near - 3, near + 4) for w in found.get(h, ())):
                 out.add((page_no, round(top / 2.5)))
     return out

@@ -191,7 +191,9 @@ def read_dates(lines: Sequence[str]) -> Dates:
     texts = list(lines)
     found: dict[str, str] = {}
     later: dict[str, list[str]] = {}
-    for f in read_fields(texts):
+    # Past the front matter only "Label: date" lines count (a history table); the rest need not be read.
+    body = [t if i < FRONT_LINES or ":" in t[:40] else "" for i, t in enumerate(texts)]
+    for f in read_fields(body):
         slot = next((s for s in _DATE_SLOTS if s in f.slots), None)
         if slot is None:
             continue

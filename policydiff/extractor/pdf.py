@@ -94,7 +94,10 @@ def _emphasis(pages: list[list[_Row]]) -> list[list[_Row]]:
     Some fonts name no weight ("AvenirLTPro-Roman" headings over "-Book" body text): what marks a
     heading is the step up from the document's usual weight, not an absolute 600.
     """
-    weights = Counter(r.weight for rows in pages for r in rows for _ in range(len(r.text)))
+    weights: Counter[int] = Counter()
+    for rows in pages:
+        for r in rows:
+            weights[r.weight] += len(r.text)
     if not weights:
         return pages
     body = weights.most_common(1)[0][0]
