@@ -69,40 +69,78 @@ def _store(ctx: click.Context):
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--payer", help="Payer name (default: as the document states it).")
-@click.option("--policy-id", help="Policy number (default: as the document states it).")
-@click.option("--effective", help="Effective date YYYY-MM-DD (default: the document's).")
+@click.option("--payer", help="Payer name for every document (default: manifest, document, file name).")
+@click.option("--policy-id", help="Policy number for every document (default: manifest, document, file name).")
+@click.option("--effective", help="Version date YYYY-MM-DD for every document (default: manifest, document, "
+                                  "file name, capture date).")
 @click.option("--message", "-m", help="A note for the commit message.")
-@click.option("--workers", type=int, default=None, help="Extraction processes (default: one per CPU).")
+@click.option("--workers", type=int, default=None, help="Extraction processes (default: one per CPU, at most one "
+                                                         "per document).")
+@click.option("--dry-run", is_flag=True, help="Print what each document would be stored as; write nothing.")
 @click.pass_context
 @_fail_cleanly
-def add(ctx, paths, payer, policy_id, effective, message, workers) -> None:
+def add(ctx, paths, payer, policy_id, effective, message, workers, dry_run) -> None:
     """Extract documents (files or folders) and commit each as a version in the store."""
-    from .ingest import Identity
+    from .ingest import Identity, plan
     from .ingest import add as run
 
-    results = run(_store(ctx), list(paths), Identity(payer, policy_id, effective, message), workers=workers,
-                  progress=sys.stderr.isatty())
-    failed = 0
+    identity = Identity(payer, policy_id, effective, message)
+    if dry_run:
+        prepared = plan(list(paths), identity, workers, sys.stderr.isatty(), _store(ctx))
+        for p in prepared:
+            if p.not_policy:
+                click.echo(f"would skip {p.path}: {p.error}")
+            if p.version is None or p.identity is None:
+                continue
+            who = p.identity
+            click.echo(f"would add  {p.version.name}@{p.version.effective}  {p.path}\n"
+                       f"           payer {who.payer.value!r} ({who.payer.source}), policy "
+                       f"{who.policy_id.value!r} ({who.policy_id.source}), date ({who.date.source})")
+            for w in who.warnings:
+                click.echo(f"policydiff: warning: {w}", err=True)
+        _report_failures([(p.path, p.error) for p in prepared if p.version is None and not p.not_policy],
+                         len(prepared), dry_run=True)
+        return
+    results = run(_store(ctx), list(paths), identity, workers=workers, progress=sys.stderr.isatty())
     for r in results:
-        if r.status == "failed":
-            failed += 1
-            click.echo(f"policydiff: failed: {r.error}", err=True)
-        else:
+        if r.status == "skipped":
+            click.echo(f"skipped    {r.path}: {r.error}")
+        elif r.status != "failed":
             click.echo(f"{r.status:<10} {r.policy}@{r.effective}  {(r.rev or '')[:10]}  {r.path}")
-    if failed:
-        rest = "the others were stored" if failed < len(results) else "nothing was stored"
-        click.echo(f"policydiff: {failed} of {len(results)} document(s) failed; {rest}", err=True)
-        sys.exit(2)
+        for w in r.warnings:
+            click.echo(f"policydiff: warning: {w}", err=True)
+    _report_failures([(r.path, r.error) for r in results if r.status == "failed"], len(results))
+
+
+def _report_failures(failures, total: int, dry_run: bool = False) -> None:
+    """Every failure at the end, one line each, then exit 2: the good documents have landed."""
+    if not failures:
+        return
+    for path, error in failures:
+        click.echo(f"policydiff: failed: {error or path}", err=True)
+    if dry_run:
+        rest = "the others would be stored"
+    else:
+        rest = "the others were stored" if len(failures) < total else "nothing was stored"
+    click.echo(f"policydiff: {len(failures)} of {total} document(s) failed; {rest}", err=True)
+    sys.exit(2)
 
 
 @main.command(name="list")
+@click.option("--payers", is_flag=True, help="The payer names seen and the store folder (slug) each is under.")
 @click.pass_context
 @_fail_cleanly
-def list_cmd(ctx) -> None:
+def list_cmd(ctx, payers) -> None:
     """Stored policies, their number of versions and newest effective date."""
-    for s in _store(ctx).list():
-        click.echo(f"{s.name:<40} {s.versions:>3} version(s)  newest {s.newest_effective}  {s.title or ''}")
+    from .render.markup import plain_text
+
+    store = _store(ctx)
+    if payers:
+        for slug, names in store.payers().items():
+            click.echo(f"{slug:<40} {'; '.join(plain_text(n) for n in names)}")
+        return
+    for s in store.list():
+        click.echo(f"{s.name:<40} {s.versions:>3} version(s)  newest {s.newest_effective}  {plain_text(s.title)}")
 
 
 @main.command()
@@ -110,9 +148,13 @@ def list_cmd(ctx) -> None:
 @click.pass_context
 @_fail_cleanly
 def log(ctx, policy) -> None:
-    """A stored policy's versions, newest effective date first."""
+    """A stored policy's versions, newest first, with where each version's date came from."""
+    from .render.markup import plain_text
+
     for v in _store(ctx).log(policy):
-        click.echo(f"{v.rev[:10]}  effective {v.effective}  {v.title or ''}")
+        dated = "captured " if v.captured else "effective"
+        source = f"  (date: {v.date_source})" if v.date_source and v.date_source != "document" else ""
+        click.echo(f"{v.rev[:10]}  {dated} {v.effective}  {plain_text(v.title)}{source}")
 
 
 @main.command()
@@ -122,7 +164,14 @@ def log(ctx, policy) -> None:
 @_fail_cleanly
 def show(ctx, ref, fmt) -> None:
     """One stored version: POLICY, POLICY@YYYY-MM-DD, POLICY@~1 or POLICY@COMMIT."""
-    click.echo(_render_policy(fmt)(_store(ctx).show(ref)), nl=False)
+    store = _store(ctx)
+    version = store.resolve(ref)
+    policy = store.read([version])[0]
+    if version.captured and fmt != "json":
+        note = (f"(stored version {version.rev[:10]}: dated {version.effective}, the day it was captured; "
+                f"the document states no date)\n")
+        click.echo(f"> {note}\n" if fmt == "md" else note, nl=False)
+    click.echo(_render_policy(fmt)(policy), nl=False)
 
 
 @main.command()
@@ -135,26 +184,47 @@ def sync(ctx, remote) -> None:
     click.echo(f"synced with {remote} at {head[:10]}")
 
 
+_OUTPUT = click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+                       help="Write to this file instead of standard output (needed for xlsx on a terminal).")
+
+
+def _emit(result, fmt: str, renderers: dict, output: str | None) -> None:
+    """Text formats to stdout or --output; xlsx (bytes) to --output, or to stdout when it is not a terminal."""
+    rendered = renderers[fmt](result)
+    data = rendered if isinstance(rendered, bytes) else rendered.encode("utf-8")
+    if output:
+        with open(output, "wb") as handle:
+            handle.write(data)
+    elif isinstance(rendered, bytes):
+        if sys.stdout.isatty():
+            raise click.UsageError("xlsx is a binary format: pass --output FILE or redirect standard output")
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        click.echo(rendered, nl=False)
+
+
 @main.command(name="compare")
 @click.argument("sources", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html", "csv"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html", "csv", "xlsx"]), default="text",
               show_default=True)
 @click.option("--indication", help="Only indications matching this (fuzzy) query.")
+@_OUTPUT
 @click.pass_context
 @_fail_cleanly
-def compare_cmd(ctx, sources, fmt, indication) -> None:
+def compare_cmd(ctx, sources, fmt, indication, output) -> None:
     """Compare 2 or more policies (files or stored PAYER/POLICY[@REV]) indication by indication."""
     from .diffs.compare import compare
     from .history import load
     from .render import compare as render
+    from .render.xlsx import compare_xlsx
 
     if len(sources) < 2:
         raise click.UsageError("compare needs at least two policies")
     store = _store(ctx)
     result = compare([load(s, store) for s in sources], list(sources), indication)
-    output = {"json": render.to_json, "md": render.render_markdown, "html": render.render_html,
-              "csv": render.render_csv, "text": render.render_text}[fmt]
-    click.echo(output(result), nl=False)
+    _emit(result, fmt, {"json": render.to_json, "md": render.render_markdown, "html": render.render_html,
+                        "csv": render.render_csv, "text": render.render_text, "xlsx": compare_xlsx}, output)
     sys.exit(1 if result.has_differences else 0)
 
 
@@ -162,14 +232,18 @@ def compare_cmd(ctx, sources, fmt, indication) -> None:
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--from", "from_rev", help="Older version of a stored policy (default: the one before --to).")
 @click.option("--to", "to_rev", help="Newer version of a stored policy (default: the newest).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html", "xlsx"]), default="text",
+              show_default=True)
+@click.option("--indication", help="Only changes to indications matching this (fuzzy) query.")
+@_OUTPUT
 @click.pass_context
 @_fail_cleanly
-def diff_cmd(ctx, sources, from_rev, to_rev, fmt) -> None:
+def diff_cmd(ctx, sources, from_rev, to_rev, fmt, indication, output) -> None:
     """What changed: `diff OLD_FILE NEW_FILE`, or `diff PAYER/POLICY [--from REV] [--to REV]` over the store."""
-    from .diffs.versions import diff_policies
+    from .diffs.versions import diff_policies, only_indications
     from .history import diff_stored, load
     from .render import diff as render
+    from .render.xlsx import diff_xlsx
 
     store = _store(ctx)
     if len(sources) == 2:
@@ -179,9 +253,10 @@ def diff_cmd(ctx, sources, from_rev, to_rev, fmt) -> None:
         result = diff_stored(store, sources[0], from_rev, to_rev)
     else:
         raise click.UsageError("diff takes OLD NEW (two documents) or one stored PAYER/POLICY")
-    output = {"json": render.diff_to_json, "md": render.diff_markdown, "html": render.diff_html,
-              "text": render.diff_text}[fmt]
-    click.echo(output(result), nl=False)
+    if indication:
+        result = only_indications(result, indication)
+    _emit(result, fmt, {"json": render.diff_to_json, "md": render.diff_markdown, "html": render.diff_html,
+                        "text": render.diff_text, "xlsx": diff_xlsx}, output)
     sys.exit(1 if result else 0)
 
 
@@ -189,17 +264,20 @@ def diff_cmd(ctx, sources, from_rev, to_rev, fmt) -> None:
 @click.option("--since", help="First effective date in the window (YYYY-MM-DD).")
 @click.option("--until", help="Last effective date in the window (YYYY-MM-DD).")
 @click.option("--payer", help="Only this payer's policies.")
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
+@click.option("--indication", help="Only changes to indications matching this (fuzzy) query.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json", "xlsx"]), default="md", show_default=True)
+@_OUTPUT
 @click.pass_context
 @_fail_cleanly
-def report(ctx, since, until, payer, fmt) -> None:
+def report(ctx, since, until, payer, indication, fmt, output) -> None:
     """Annual-review change report over the whole store."""
     from .history import annual_report
     from .render import diff as render
+    from .render.xlsx import report_xlsx
 
-    result = annual_report(_store(ctx), since, until, payer)
-    output = {"json": render.report_to_json, "md": render.report_markdown, "html": render.report_html}[fmt]
-    click.echo(output(result), nl=False)
+    result = annual_report(_store(ctx), since, until, payer, indication)
+    _emit(result, fmt, {"json": render.report_to_json, "md": render.report_markdown, "html": render.report_html,
+                        "xlsx": report_xlsx}, output)
 
 
 @main.command()

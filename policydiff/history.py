@@ -7,9 +7,10 @@ batched blob read for the policies (`Store.read`).
 """
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
-from .diffs.versions import BlameLine, Report, VersionDiff, diff_policies
+from .diffs.versions import BlameLine, Report, VersionDiff, diff_policies, only_indications
 from .diffs.versions import blame as blame_lines
 from .errors import StoreError
 from .extractor import extract
@@ -27,6 +28,16 @@ def load(spec: str, store: Store) -> Policy:
     if is_stored_ref(spec):
         return store.show(spec)
     return extract(spec)  # a missing file is reported by the extractor, naming it
+
+
+def check_date(value: str | None, option: str) -> str | None:
+    """A date given on the command line: YYYY-MM-DD and real, or a one-line error naming the option."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise StoreError(f"{option} {value}: not a date (use YYYY-MM-DD)") from None
 
 
 def diff_stored(store: Store, ref: str, from_rev: str | None = None, to_rev: str | None = None) -> VersionDiff:
@@ -47,16 +58,21 @@ def diff_stored(store: Store, ref: str, from_rev: str | None = None, to_rev: str
 
 
 def annual_report(store: Store, since: str | None = None, until: str | None = None,
-                  payer: str | None = None) -> Report:
-    """Every version effective in the window, diffed against the version before it."""
+                  payer: str | None = None, indication: str | None = None) -> Report:
+    """Every version effective in the window, diffed against the version before it; `indication` keeps only
+    the changes to indications a fuzzy query names."""
+    since, until = check_date(since, "--since"), check_date(until, "--until")
+    if since and until and since > until:
+        raise StoreError(f"--since {since} is after --until {until}")
     chosen = store.versions_between(since, until, payer)
-    policies = iter(store.read([v for _, versions in chosen for v in versions]))
     diffs: list[VersionDiff] = []
-    for name, versions in chosen:
-        read = [(v, next(policies)) for v in versions]
+    for name, versions in chosen:  # one policy at a time: memory follows the longest history, not the store
+        read = list(zip(versions, store.read(versions)))
         for (old_v, old), (new_v, new) in zip(read, read[1:]):
-            diffs.append(diff_policies(old, new, name, old_v.rev, new_v.rev, old_v.effective, new_v.effective))
-    return Report(since, until, tuple(name for name, _ in chosen), tuple(diffs))
+            d = diff_policies(old, new, name, old_v.rev, new_v.rev, old_v.effective, new_v.effective)
+            diffs.append(only_indications(d, indication) if indication else d)
+    payers = {name.split("/")[0]: v.payer for name, versions in chosen for v in versions if v.payer}
+    return Report(since, until, tuple(name for name, _ in chosen), tuple(diffs), tuple(sorted(payers.items())))
 
 
 def blame(store: Store, policy: str) -> list[BlameLine]:

@@ -2,33 +2,36 @@
 
 The store keeps versions and knows nothing of extraction; this module is
 where a document becomes a version: it is extracted (in worker processes,
-since extraction is CPU-bound), given its identity (payer, policy number,
-version date) and serialised there, so the store lock is held only for git.
-One bad document never stops a batch: it comes back as a failed result.
+since extraction is CPU-bound), given its identity (`policydiff.identity`:
+payer, policy number and version date, each with its source) and serialised
+there, so the store lock is held only for git. One bad document never stops
+a batch: it comes back as a failed result, and the others land.
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
+import re
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import PolicyDiffError, StoreError
 from .extractor import extract_document
-from .extractor.metadata import parse_date
 from .extractor.sources import read_document
+from .identity import DocumentIdentity, Given, resolve
 from .normalized.schema import Policy, to_json
-from .normalized.vocabulary import slugify
-from .store import AddResult, NewVersion, Store
+from .store import AddResult, NewVersion, Store, Version
+
+MAX_WORKERS = 32
+"""More processes than this only contend for memory and the disk."""
 
 
 @dataclass(frozen=True)
-class Identity:
-    """What the user says about the documents of one `add`; it overrides what the documents state."""
+class Identity(Given):
+    """What the user says about the documents of one `add`, and the note for the commit message."""
 
-    payer: str | None = None
-    policy_id: str | None = None
-    effective: str | None = None
     message: str | None = None
 
 
@@ -38,96 +41,165 @@ class Prepared:
 
     path: str
     version: NewVersion | None = None
+    identity: DocumentIdentity | None = None
     error: str | None = None
+    not_policy: bool = False
+    """Read fine, but states no coverage at all (a README or source list in a folder of policies)."""
 
 
 def add(store: Store, paths: list[str | Path], identity: Identity | None = None, workers: int | None = None,
         progress: bool = False) -> list[AddResult]:
     """Extract each document (in parallel) and commit each as a version; results in input order."""
+    prepared = plan(paths, identity, workers, progress, store)
+    failed = {p.path: AddResult(p.path, "skipped" if p.not_policy else "failed", error=p.error)
+              for p in prepared if p.version is None}
+    stored = store.commit([p.version for p in prepared if p.version is not None], (identity or Identity()).message)
+    by_path = {r.path: r for r in stored}
+    notes = {p.path: p.identity.warnings for p in prepared if p.identity is not None}
+    return [failed.get(f.path) or replace(by_path[f.path], warnings=notes.get(f.path, ())) for f in prepared]
+
+
+def plan(paths: list[str | Path], identity: Identity | None = None, workers: int | None = None,
+         progress: bool = False, store: Store | None = None) -> list[Prepared]:
+    """What each document would be stored as, without writing: `add --dry-run` prints this."""
     identity = identity or Identity()
     files = expand(paths)
     if not files:
         raise StoreError("nothing to add: no files found in the paths given")
+    named = {str(Path(p)) for p in paths if not Path(p).is_dir()}
     prepared = prepare_all(files, identity, workers, progress)
-    failed = {p.path: AddResult(p.path, "failed", error=p.error) for p in prepared if p.version is None}
-    stored = store.commit([p.version for p in prepared if p.version is not None], identity.message)
-    by_path = {r.path: r for r in stored}
-    return [failed.get(f) or by_path[f] for f in files]
+    # A file named on the command line that is not a policy is an error; one found in a folder is skipped.
+    prepared = [replace(p, not_policy=False) if p.not_policy and p.path in named else p for p in prepared]
+    known = store.index() if store is not None and store.exists() else {}
+    return renumbered(prepared, known)
 
 
 def prepare(path: str, identity: Identity) -> Prepared:
     """Extraction for one document, run in worker processes: no git here."""
     try:
         doc = read_document(path)
-        policy = apply_identity(extract_document(doc), identity, path)
+        policy = extract_document(doc)
+        if not policy.indications and not policy.exclusions \
+                and not any(s.role in ("coverage", "not_covered") for s in policy.sections):
+            return Prepared(path, error=f"{Path(path).name}: not a policy: no section states coverage or "
+                                        f"non-coverage", not_policy=True)
+        who = resolve(path, policy, identity)
+        policy = _with_identity(policy, who)
         text = "\n".join(ln.text for ln in doc.lines) + "\n"
-        effective = policy.dates.effective if identity.effective else version_date(policy)
-        name = f"{slugify(policy.payer)}/{slugify(policy.policy_id)}"
-        return Prepared(path, NewVersion(path, name, policy, to_json(policy), text, effective or ""))
+        version = NewVersion(path, who.name, policy, to_json(policy), text, who.date.value or "",
+                             who.date.source or "")
+        return Prepared(path, version, who)
     except PolicyDiffError as exc:
         return Prepared(path, error=str(exc))
     except Exception as exc:
         return Prepared(path, error=f"{Path(path).name}: could not be extracted ({type(exc).__name__}: {exc})")
 
 
-def apply_identity(policy: Policy, identity: Identity, path: str) -> Policy:
-    """Flags override what the document states; missing identity is an error naming the flag."""
-    payer = identity.payer or policy.payer
-    policy_id = identity.policy_id or policy.policy_id
-    effective = identity.effective or version_date(policy)
-    name = Path(path).name
-    if not payer or not slugify(payer):
-        raise StoreError(f"{name}: the document does not name its payer; pass --payer")
-    if not policy_id or not slugify(policy_id):
-        raise StoreError(f"{name}: no policy number found in the document; pass --policy-id")
-    if not effective:
-        raise StoreError(f"{name}: no effective, revised or review date found in the document; pass --effective")
-    if identity.effective:
-        parsed = parse_date(identity.effective)
-        if not parsed:
-            raise StoreError(f"--effective {identity.effective}: not a date (use YYYY-MM-DD)")
-        return replace(policy, payer=payer, policy_id=policy_id, dates=replace(policy.dates, effective=parsed))
-    return replace(policy, payer=payer, policy_id=policy_id)
+def _with_identity(policy: Policy, who: DocumentIdentity) -> Policy:
+    """The stored policy carries the identity it is stored under; a date the user or a manifest gives is
+    its effective date, while a date read from the file name or the clock stays out of the document's
+    own dates (the document does not state it)."""
+    dates = policy.dates
+    if who.date.source in ("flag", "manifest"):
+        dates = replace(dates, effective=who.date.value)
+    return replace(policy, payer=who.payer.value, policy_id=who.policy_id.value, dates=dates)
 
 
-def version_date(policy: Policy) -> str | None:
-    """The date a version took effect: its effective date, or a later revision date.
+def renumbered(prepared: list[Prepared], known: dict[str, list[Version]]) -> list[Prepared]:
+    """Versions of one policy whose number changes with each revision ("2024 P 2116-18", "2025 P 2116-22")
+    belong together: the same payer, the same title and a shared run of three or more digits in the number
+    make one policy, stored under the name it first had (in the store, else the oldest in this batch)."""
+    def stem(name: str) -> set[str]:
+        return set(re.findall(r"\d{3,}", name.split("/", 1)[1]))
 
-    Some payers keep the policy's first effective date in "Effective" and date
-    each version by "Last Revised"; the later of the two dates the version.
-    """
-    dates = [d for d in (policy.dates.effective, policy.dates.revised) if d]
-    return max(dates) if dates else policy.dates.reviewed
+    def title_of(text: str | None) -> str:
+        return re.sub(r"[^a-z0-9]+", " ", (text or "").lower()).strip()
+
+    owners: dict[tuple[str, str], list[str]] = {}
+    for name, versions in known.items():
+        newest = max(versions, key=lambda v: (v.effective or "", v.committed))
+        owners.setdefault((name.split("/")[0], title_of(newest.title)), []).append(name)
+    ready = sorted(((p.path, p.version) for p in prepared if p.version is not None), key=lambda pv: pv[1].effective)
+    renamed: dict[str, str] = {}
+    for path, version in ready:
+        key = (version.name.split("/")[0], title_of(version.policy.title))
+        if not key[1]:
+            continue
+        names = owners.setdefault(key, [])
+        match = next((n for n in names if n != version.name and stem(n) & stem(version.name)), None)
+        if match is not None:
+            renamed[path] = match
+        elif version.name not in names:
+            names.append(version.name)
+    out = []
+    for p in prepared:
+        if p.path in renamed and p.version is not None and p.identity is not None:
+            note = (f"{Path(p.path).name}: policy number {p.version.policy.policy_id} is a renumbered version of "
+                    f"{renamed[p.path]} (same payer and title); stored there")
+            p = replace(p, version=replace(p.version, name=renamed[p.path]),
+                        identity=replace(p.identity, warnings=(*p.identity.warnings, note)))
+        out.append(p)
+    return out
 
 
 def expand(paths: list[str | Path]) -> list[str]:
-    """Files as given, and every file under each folder (hidden files left out), in a stable order."""
+    """Files as given, and every file under each folder (hidden files and manifests left out), in a
+    stable order."""
+    from .identity import MANIFEST_NAMES
+
     out: list[str] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            out += [str(f) for f in sorted(path.rglob("*")) if f.is_file() and not f.name.startswith(".")]
+            out += [str(f) for f in sorted(path.rglob("*")) if f.is_file() and not f.name.startswith(".")
+                    and f.name not in MANIFEST_NAMES and not any(part.startswith(".") for part in
+                                                                   f.relative_to(path).parts)]
         else:
             out.append(str(path))
     return out
 
 
+def _worker_init() -> None:
+    """Workers die with their parent: a killed `add` must not leave extraction processes behind."""
+    if hasattr(os, "getppid"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def worker_count(requested: int | None, documents: int) -> int:
+    """Never more processes than documents, CPUs (unless asked) or `MAX_WORKERS`."""
+    wanted = requested if requested is not None else (os.cpu_count() or 1)
+    return max(1, min(wanted, documents, MAX_WORKERS))
+
+
 def prepare_all(files: list[str], identity: Identity, workers: int | None, progress: bool) -> list[Prepared]:
     from tqdm import tqdm
 
-    workers = workers if workers is not None else min(os.cpu_count() or 1, len(files))
+    count = worker_count(workers, len(files))
     bar = tqdm(total=len(files), desc="extracting", unit="doc", disable=not progress, leave=False)
     results: list[Prepared] = []
     try:
-        if workers <= 1 or len(files) < 4:
+        if count <= 1 or len(files) < 4:
             for f in files:
                 results.append(prepare(f, identity))
                 bar.update()
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for result in pool.map(prepare, files, [identity] * len(files), chunksize=8):
+            context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+            with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_init) as pool:
+                for result in pool.map(prepare, files, [identity] * len(files), chunksize=4):
                     results.append(result)
                     bar.update()
     finally:
         bar.close()
     return results
+
+
+__all__ = ["Identity", "Prepared", "add", "plan", "prepare", "prepare_all", "expand", "renumbered",
+           "worker_count"]

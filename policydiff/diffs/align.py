@@ -108,3 +108,10 @@ def align(left: Sequence[Indication], right: Sequence[Indication], cutoff: float
 def text_score(a: str, b: str) -> tuple[float, Method]:
     """Similarity of two criteria by their words, order-insensitive."""
     return fuzz.token_set_ratio(a.lower(), b.lower()) / 100, "text"
+
+
+def matches_query(key: str, labels: Sequence[str | None], query: str) -> bool:
+    """Does a fuzzy `--indication` query name this indication (its key or any of its labels)?"""
+    q = query.lower().strip()
+    names = [key.replace("-", " ")] + [label.lower() for label in labels if label]
+    return any(q in name or fuzz.partial_ratio(q, name) >= 80 for name in names)

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from rapidfuzz import fuzz
-
 from ..normalized.schema import Criterion, Indication, Policy, Threshold, iter_criteria
-from .align import Method, align, pair, text_score
+from .align import Method, align, matches_query, pair, text_score
 from .limits import BoundKind, Placed, bound_kind, format_limit, placed_thresholds, stricter
 
 
@@ -112,14 +110,8 @@ def compare(policies: list[Policy], sources: list[str] | None = None, indication
             methods.append([*pad, "first"])
     rows = [_row(slot, sc, me) for slot, sc, me in zip(slots, scores, methods)]
     if indication:
-        rows = [r for r in rows if _matches_query(r, indication)]
+        rows = [r for r in rows if matches_query(r.key, r.labels, indication)]
     return Comparison(tuple(refs), tuple(rows))
-
-
-def _matches_query(row: Row, query: str) -> bool:
-    q = query.lower()
-    names = [row.key.replace("-", " ")] + [label.lower() for label in row.labels if label]
-    return any(q in name or fuzz.partial_ratio(q, name) >= 80 for name in names)
 
 
 def _row(slot: list[Indication | None], scores: list[float | None], methods: list[Method]) -> Row:

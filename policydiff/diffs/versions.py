@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from rapidfuzz import fuzz
 
 from ..normalized.schema import Criterion, Group, Indication, Policy, Threshold, iter_criteria
 from ..normalized.text import one_line
-from .align import Method, align, pair, text_score
+from .align import Method, align, matches_query, pair, text_score
 from .limits import bound_kind, format_limit, stricter
 
 _STOP = {"a", "an", "the", "of", "and", "or", "to", "in", "for", "with", "by", "is", "are", "be", "has", "have"}
@@ -104,6 +104,7 @@ class VersionDiff:
     dates: tuple[DateChange, ...] = ()
     old_title: str | None = None
     new_title: str | None = None
+    payer: str | None = None
 
     @property
     def material(self) -> bool:
@@ -293,7 +294,16 @@ def diff_policies(old: Policy, new: Policy, policy: str = "", old_rev: str = "",
                        new_effective if new_effective is not None else new.dates.effective,
                        tuple(added), tuple(removed), tuple(changed),
                        tuple(sorted(new_codes - old_codes)), tuple(sorted(old_codes - new_codes)), dates,
-                       old.title, new.title)
+                       old.title, new.title, new.payer or old.payer)
+
+
+def only_indications(d: VersionDiff, query: str) -> VersionDiff:
+    """The diff limited to the indications a fuzzy `query` names (as `compare --indication` does); codes and
+    dates, which belong to the whole policy, are left out."""
+    return replace(d, added=tuple(i for i in d.added if matches_query(i.key, [i.label], query)),
+                   removed=tuple(i for i in d.removed if matches_query(i.key, [i.label], query)),
+                   changed=tuple(c for c in d.changed if matches_query(c.key, [c.label, c.old_label], query)),
+                   codes_added=(), codes_removed=(), dates=())
 
 
 def describe_threshold(change: ThresholdChange) -> str:
@@ -311,6 +321,8 @@ class Report:
     reviewed: tuple[str, ...] = ()
     """Every policy with a version in the window."""
     diffs: tuple[VersionDiff, ...] = ()
+    payers: tuple[tuple[str, str], ...] = ()
+    """(payer slug, payer name) for the policies reviewed."""
 
     def summary(self) -> dict[str, int]:
         changed = [d for d in self.diffs if d]

@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from ..normalized.lexicon import front_matter_words, heading_roles, letterhead_aliases, payer_aliases
+from ..normalized.lexicon import front_matter_words, heading_roles, letterhead_aliases
 from ..normalized.schema import Dates
+from ..normalized.vocabulary import known_payer
 from .lines import Line
 
 FRONT_LINES = 100
@@ -165,6 +166,10 @@ def _lone_id(text: str) -> str | None:
 def read_policy_id(lines: Sequence[str]) -> str | None:
     """The number the policy prints for itself: a labelled one first, else a line that is only a number."""
     front = list(lines[:FRONT_LINES])
+    for k in range(len(front) - 1):  # "Policy" / "No. 051": a label broken over two lines
+        if re.fullmatch(r"\s*policy\s*:?\s*", front[k], re.I) \
+                and re.match(r"\s*(?:no\.?|number|#)\s*\S", front[k + 1], re.I):
+            front[k], front[k + 1] = f"Policy {front[k + 1].strip()}", ""
     for f in read_fields(front):
         if "policy_id" in f.slots:
             found = _id_in(f.value)
@@ -205,7 +210,8 @@ def read_dates(lines: Sequence[str]) -> Dates:
             continue
         if f.index < FRONT_LINES:
             found.setdefault(slot, when)
-        elif slot in ("revised", "reviewed") and f.at_start and ":" in texts[f.index] and _DATE.match(f.value):
+        elif slot in ("revised", "reviewed") and f.at_start and _DATE.match(f.value) \
+                and re.match(rf"\W*{re.escape(f.label)}\s*:", texts[f.index].strip(), re.I):
             later.setdefault(slot, []).append(when)  # "Revised: 08/15/2025" in a history table
     for slot, values in later.items():
         found.setdefault(slot, max(values))
@@ -322,12 +328,7 @@ def title_from_layout(lines: Sequence[Line], markdown: bool = False) -> str | No
 
 def payer_of(text: str) -> str | None:
     """The canonical payer a name or line mentions first, from the payer vocabulary."""
-    best: tuple[int, str] | None = None
-    for pattern, name in payer_aliases():
-        m = pattern.search(text)
-        if m and (best is None or m.start() < best[0]):
-            best = (m.start(), name)
-    return best[1] if best else None
+    return known_payer(text)
 
 
 def read_payer(lines: Sequence[str]) -> str | None:

@@ -6,16 +6,54 @@ The names live in data so that adding a synonym never means changing code.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+SLUG_MAX = 64
+"""Longest slug the store writes: far under the 255 bytes any filesystem accepts for one path part."""
+
 
 def slugify(text: str | None) -> str:
     """Lowercase; runs of anything but a-z and 0-9 become one '-' (docs/contract.md "The store")."""
     return re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")
+
+
+def path_slug(text: str | None) -> str:
+    """A slug that names a folder of the store: `slugify`, and when longer than `SLUG_MAX`, its first
+    characters and a short hash of the whole, so two long names that share a beginning stay apart and
+    every filesystem (and every clone) accepts the path."""
+    slug = slugify(text)
+    if len(slug) <= SLUG_MAX:
+        return slug
+    digest = hashlib.sha256(slug.encode()).hexdigest()[:8]
+    return f"{slug[:SLUG_MAX - 9].rstrip('-')}-{digest}"
+
+
+def known_payer(text: str | None) -> str | None:
+    """The canonical name (`payers.json`) of the payer `text` mentions first, or None when it names none
+    the vocabulary knows: "UHC" and "United HealthCare Services" are both "UnitedHealthcare"."""
+    if not text:
+        return None
+    from .lexicon import payer_aliases
+
+    best: tuple[int, str] | None = None
+    for pattern, name in payer_aliases():
+        m = pattern.search(text)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), name)
+    return best[1] if best else None
+
+
+def payer_name(text: str | None) -> str | None:
+    """One name per payer: the vocabulary's name when it knows the payer, else the text itself, tidied.
+    The vocabulary canonicalizes; it never rejects a payer it does not know."""
+    if not text or not text.strip():
+        return None
+    return known_payer(text) or re.sub(r"\s+", " ", text).strip()
 
 
 def normalize_label(label: str) -> str:

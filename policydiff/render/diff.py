@@ -11,7 +11,7 @@ import json
 from ..diffs.limits import format_limit
 from ..diffs.versions import BlameLine, Report, VersionDiff, describe_threshold
 from ..normalized.schema import threshold_to_dict
-from .markup import markdown_to_html, md_escape
+from .markup import heading_id, markdown_to_html, md_escape
 
 
 def diff_to_dict(d: VersionDiff) -> dict:
@@ -65,11 +65,17 @@ def _redline_text(parts: list[tuple[str, str]]) -> str:
     return " ".join(text if op == "=" else (f"[-{text}-]" if op == "-" else f"{{+{text}+}}") for op, text in parts)
 
 
-def diff_markdown(d: VersionDiff, level: int = 1) -> str:
+def diff_markdown(d: VersionDiff, level: int = 1, titled: bool = False) -> str:
+    """One version diff; `titled` heads it by the policy's title, with its store name in small print
+    (the report's sections), instead of by its store name."""
     h = "#" * level
     verdict = "**material**" if d.material else "not material (wording, layout or dates only)" if d else "no changes"
-    out = [f"{h} {md_escape(d.policy or d.new_title or 'Policy')}: {md_escape(d.old_effective or d.old_rev)} → "
-           f"{md_escape(d.new_effective or d.new_rev)}", "", f"Change: {verdict}", ""]
+    span = f"{md_escape(d.old_effective or d.old_rev)} → {md_escape(d.new_effective or d.new_rev)}"
+    if titled:
+        out = [f"{h} {md_escape(d.new_title or d.policy or 'Policy')}: {span}", "", f"`{d.policy}`", "",
+               f"Change: {verdict}", ""]
+    else:
+        out = [f"{h} {md_escape(d.policy or d.new_title or 'Policy')}: {span}", "", f"Change: {verdict}", ""]
     counts = d.counts()
     if d:
         out += [f"- stricter: {counts['stricter']}, looser: {counts['looser']}; indications added: "
@@ -139,7 +145,24 @@ def report_to_json(r: Report) -> str:
                        "changes": [diff_to_dict(d) for d in r.diffs if d]}, indent=2, ensure_ascii=False) + "\n"
 
 
+def _by_payer(r: Report) -> list[tuple[str, str, list[VersionDiff]]]:
+    """(payer slug, payer name, its changed versions) in payer-name order."""
+    names: dict[str, str] = dict(r.payers)
+    groups: dict[str, list[VersionDiff]] = {}
+    for name in r.reviewed:
+        groups.setdefault(name.split("/")[0], [])
+    for d in r.diffs:
+        slug = d.policy.split("/")[0]
+        if d.payer:
+            names.setdefault(slug, d.payer)
+        if d:
+            groups.setdefault(slug, []).append(d)
+    return sorted(((slug, names.get(slug, slug), diffs) for slug, diffs in groups.items()),
+                  key=lambda g: g[1].lower())
+
+
 def report_markdown(r: Report) -> str:
+    """Totals, totals per payer, a table of contents, then one section per payer and policy."""
     s = r.summary()
     window = f"{r.since or 'the beginning'} to {r.until or 'today'}"
     out = ["# Annual review: policy changes", "", f"Versions effective from {window}.", "",
@@ -147,8 +170,32 @@ def report_markdown(r: Report) -> str:
            "| --- | --- | --- | --- | --- | --- | --- |",
            f"| {s['policies_reviewed']} | {s['policies_changed']} | {s['changed_materially']} | {s['stricter']} | "
            f"{s['looser']} | {s['indications_added']} | {s['indications_removed']} |", ""]
-    for d in sorted((d for d in r.diffs if d), key=lambda d: (not d.material, d.policy)):
-        out.append(diff_markdown(d, level=2))
+    groups = _by_payer(r)
+    out += ["## Totals by payer", "",
+            "| payer | policies reviewed | changed | changed materially | stricter | looser |",
+            "| --- | --- | --- | --- | --- | --- |"]
+    for slug, payer, diffs in groups:
+        reviewed = sum(1 for name in r.reviewed if name.split("/")[0] == slug)
+        counts = [d.counts() for d in diffs]
+        out.append(f"| {md_escape(payer)} | {reviewed} | {len({d.policy for d in diffs})} | "
+                   f"{len({d.policy for d in diffs if d.material})} | {sum(c['stricter'] for c in counts)} | "
+                   f"{sum(c['looser'] for c in counts)} |")
+    out += ["", "## Contents", ""]
+    for _, payer, diffs in groups:
+        if not diffs:
+            continue
+        out.append(f"- [{md_escape(payer)}](#{heading_id(payer)})")
+        for d in sorted(diffs, key=lambda d: (not d.material, d.new_title or d.policy)):
+            heading = f"{d.new_title or d.policy or 'Policy'}: {d.old_effective or d.old_rev} → " \
+                      f"{d.new_effective or d.new_rev}"
+            out.append(f"  - [{md_escape(d.new_title or d.policy)}](#{heading_id(heading)}) "
+                       f"({'material' if d.material else 'not material'})")
+    for _, payer, diffs in groups:
+        if not diffs:
+            continue
+        out += ["", f"## {md_escape(payer)}", ""]
+        for d in sorted(diffs, key=lambda d: (not d.material, d.new_title or d.policy)):
+            out.append(diff_markdown(d, level=3, titled=True))
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -20,15 +20,42 @@ ENV = Environment(loader=PackageLoader("policydiff.render", "templates"), autoes
 """The templates of every HTML page (base.html holds the page and its Content-Security-Policy)."""
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Control characters (terminal escapes, a carriage return) and bidirectional overrides: shown, never obeyed."""
+
+
+def _shown(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group(0)):04x}"
+
+
+def plain_text(text: str | None) -> str:
+    """Untrusted text for a terminal: on one line, with control and direction-override characters shown
+    as escapes ("\\u001b") so they cannot move the cursor, colour the screen or reverse a line."""
+    if text is None:
+        return ""
+    return _CONTROL.sub(_shown, text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
+
+
 def md_escape(text: str | None) -> str:
     """Escape Markdown and HTML metacharacters in untrusted text (also safe inside table cells)."""
     if text is None:
         return ""
-    text = text.replace("&", "&amp;").replace("\n", " ")
+    text = plain_text(text).replace("&", "&amp;")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+def heading_id(text: str) -> str:
+    """The id of a heading: lowercase words joined by '-', as GitHub makes them (tables of contents link here)."""
+    return re.sub(r"[^\w\- ]", "", text.lower()).strip().replace(" ", "-")
+
+
 def markdown_to_html(markdown: str, title: str) -> str:
-    """Markdown → standalone page; markdown-it-py with raw HTML disabled, so no policy text becomes markup."""
-    body = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"]).render(markdown)
+    """Markdown → standalone page; markdown-it-py with raw HTML disabled, so no policy text becomes markup.
+    Headings get ids, so a table of contents can link to them."""
+    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    tokens = md.parse(markdown)
+    for opening, inline in zip(tokens, tokens[1:]):
+        if opening.type == "heading_open" and inline.children is not None:
+            opening.attrSet("id", heading_id("".join(c.content for c in inline.children)))
+    body = md.renderer.render(tokens, md.options, {})
     return ENV.get_template("markdown.html").render(title=title, body=body)

@@ -37,7 +37,7 @@ from filelock import FileLock
 from ..errors import StoreError
 from ..normalized.schema import Policy, from_json
 from ..normalized.text import one_line
-from ..normalized.vocabulary import slugify
+from ..normalized.vocabulary import path_slug, payer_name, slugify
 from .gitio import FastImport, has_identity, parse_trailers, read_blobs
 
 LOCK_TIMEOUT_S = 600
@@ -53,6 +53,15 @@ class Version:
     title: str | None
     source_sha256: str | None
     committed: int
+    date_source: str | None = None
+    """Where the version's date came from ("document", "manifest", "flag", "file name", "capture date")."""
+    payer: str | None = None
+    """The payer's name as stored (one store folder may have seen several spellings before the vocabulary)."""
+
+    @property
+    def captured(self) -> bool:
+        """Dated by when the document was captured, not by anything the policy states."""
+        return self.date_source == "capture date"
 
 
 @dataclass(frozen=True)
@@ -77,9 +86,10 @@ class NewVersion:
     source_text: str
     effective: str
     """The version's date: what versions are ordered by."""
+    date_source: str = "document"
 
 
-Status = Literal["added", "backfilled", "unchanged", "failed"]
+Status = Literal["added", "backfilled", "unchanged", "failed", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,7 @@ class AddResult:
     rev: str | None = None
     effective: str | None = None
     error: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def parse_ref(ref: str) -> tuple[str, str | None]:
@@ -245,9 +256,11 @@ class Store:
             return AddResult(item.path, "unchanged", name, same_day.rev, effective)
         if newest is not None and newest is not same_day and newest.source_sha256 == policy.document.sha256:
             return AddResult(item.path, "unchanged", name, newest.rev, effective)
-        mark = writer.commit(_files(name, content, item.source_text), _message(name, policy, effective, message))
+        mark = writer.commit(_files(name, content, item.source_text),
+                             _message(name, policy, effective, item.date_source, message))
         pending[mark] = (content, item.source_text)
-        version = Version(mark, name, effective, policy.title, policy.document.sha256, writer.committed + writer.count)
+        version = Version(mark, name, effective, policy.title, policy.document.sha256, writer.committed + writer.count,
+                          item.date_source, policy.payer)
         versions.append(version)
         if newest is not None and _order(newest) > _order(version):
             current, source = stored(newest)
@@ -258,6 +271,9 @@ class Store:
         return AddResult(item.path, "added", name, mark, effective)
 
     # -- reading ------------------------------------------------------------
+    def exists(self) -> bool:
+        return (self.path / ".git").is_dir()
+
     def index(self, policy: str | None = None) -> dict[str, list[Version]]:
         """All versions (or one policy's), from one `git log` over commit messages, grouped by policy."""
         repo = self.repo
@@ -278,7 +294,8 @@ class Store:
             if "Policy" not in trailers or "Restores" in trailers or (policy and trailers["Policy"] != policy):
                 continue
             v = Version(sha, trailers["Policy"], trailers.get("Effective"), trailers.get("Title"),
-                        trailers.get("Source-SHA256"), int(committed))
+                        trailers.get("Source-SHA256"), int(committed), trailers.get("Effective-Source"),
+                        trailers.get("Payer"))
             found.setdefault(v.policy, []).append(v)
         return found
 
@@ -305,7 +322,7 @@ class Store:
         """For each policy: the version in force at `since` (the baseline) and every version effective up to
         `until`, oldest first. Policies with no version effective in the window are left out."""
         out = []
-        payer_slug = slugify(payer) if payer else None
+        payer_slug = path_slug(payer_name(payer)) if payer else None
         for name, versions in sorted(self.index().items()):
             if payer_slug and not name.startswith(payer_slug + "/"):
                 continue
@@ -347,6 +364,15 @@ class Store:
                 raise StoreError(f"{self.path}: sync with {remote} failed: {exc.stderr.strip() or exc}") from None
             return str(repo.head.commit.hexsha)
 
+    def payers(self) -> dict[str, builtins.list[str]]:
+        """Payer slug → every payer name stored under it."""
+        seen: dict[str, set[str]] = {}
+        for name, versions in self.index().items():
+            for v in versions:
+                if v.payer:
+                    seen.setdefault(name.split("/")[0], set()).add(v.payer)
+        return {slug: sorted(names) for slug, names in sorted(seen.items())}
+
     # Last in the class: from here on, `list` in this class body names the method, not the builtin.
     def list(self) -> builtins.list[PolicySummary]:
         """Stored policies, with their number of versions and newest version."""
@@ -371,15 +397,25 @@ def _same_content(stored: str, new: str) -> bool:
     return replace(a, document=replace(a.document, name="")) == replace(b, document=replace(b.document, name=""))
 
 
-def _message(name: str, policy: Policy, effective: str, extra: str | None) -> str:
-    title = one_line(policy.title) or "(untitled)"
+def _message(name: str, policy: Policy, effective: str, date_source: str, extra: str | None) -> str:
+    """Subject, the user's note, then the trailers as the final paragraph (the only one read back)."""
+    title = _clean(policy.title) or "(untitled)"
     lines = [f"{name}: {title}, effective {effective}", ""]
-    if extra:
-        lines += [one_line(extra), ""]
-    lines += [f"Policy: {name}", f"Payer: {one_line(policy.payer)}", f"Title: {title}",
-              f"Effective: {effective}", f"Source: {one_line(policy.document.name)}",
-              f"Source-SHA256: {policy.document.sha256}"]
+    if extra and _clean(extra):
+        lines += [_clean(extra), ""]
+    lines += [f"Policy: {name}", f"Payer: {_clean(policy.payer)}", f"Title: {title}",
+              f"Effective: {effective}", f"Effective-Source: {_clean(date_source)}",
+              f"Source: {_clean(policy.document.name)}", f"Source-SHA256: {policy.document.sha256}"]
     return "\n".join(lines) + "\n"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _clean(text: str | None) -> str:
+    """Text for a commit message: one line, no NUL (git would cut the message there), no control or
+    direction-override characters."""
+    return one_line(_CONTROL.sub(" ", text or ""))
 
 
 __all__ = ["Store", "Version", "PolicySummary", "NewVersion", "AddResult", "parse_ref", "resolve_rev"]

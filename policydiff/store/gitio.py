@@ -98,14 +98,19 @@ def read_blobs(repo_dir: Path, specs: Sequence[str]) -> list[str]:
 
 
 def parse_trailers(body: str) -> dict[str, str]:
-    """`Key: value` lines of a commit message, as the store writes them."""
+    """The trailers of a commit message: `Key: value` lines of its final paragraph only, as git defines
+    them, so a note such as "Restores: nothing" in the body is never read as metadata."""
     import re
 
+    paragraphs = [p for p in re.split(r"\n\s*\n", body.strip("\n")) if p.strip()]
+    if len(paragraphs) < 2:
+        return {}  # a subject alone has no trailers
     found = {}
-    for line in body.splitlines():
+    for line in paragraphs[-1].splitlines():
         m = re.match(r"^([A-Z][A-Za-z0-9-]+): (.+)$", line)
-        if m:
-            found[m.group(1)] = m.group(2).strip()
+        if not m:
+            return {}  # not a trailer block
+        found[m.group(1)] = m.group(2).strip()
     return found
 
 

@@ -1,0 +1,169 @@
+"""Comparisons, version diffs and annual reports as Excel workbooks (openpyxl).
+
+Analysts share comparisons as spreadsheets, so every table of the other
+formats becomes a sheet: a frozen, bold header row, limits as typed cells (a
+number stays a number, its unit in the next column, so a sheet can sort and
+filter them) and the stricter value highlighted. Policy text is untrusted: a
+cell that would start with `=`, `+`, `-` or `@` is written as text, never as a
+formula.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..diffs.compare import Comparison
+from ..diffs.versions import Report, VersionDiff
+from ..normalized.schema import Threshold
+from .markup import plain_text
+
+STRICTER = PatternFill("solid", start_color="FFF2CC", end_color="FFF2CC")
+"""The fill of the stricter value: a pale amber that prints legibly in black and white."""
+_BOLD = Font(bold=True)
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return plain_text(value)
+    return value
+
+
+def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Worksheet:
+    ws = wb.create_sheet(title[:31])
+    ws.append(list(header))
+    for cell in ws[1]:
+        cell.font = _BOLD
+    widths = [len(h) for h in header]
+    for row in rows:
+        ws.append([_cell_value(v) for v in row])
+        for k, v in enumerate(row):
+            widths[k] = min(max(widths[k], len(str(v)) if v is not None else 0), 60)
+    for row in ws.iter_rows(min_row=1):
+        for cell in row:
+            if cell.data_type == "f":  # a text that looks like a formula stays text
+                cell.data_type = "s"
+    for k, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(k)].width = width + 2
+    ws.freeze_panes = "A2"
+    return ws
+
+
+def _value(t: Threshold | None) -> Any:
+    """A limit's value as a typed cell: the number itself, or text for a range or a stage."""
+    if t is None:
+        return None
+    if t.op == "between" and isinstance(t.value, tuple):
+        return f"{t.value[0]}–{t.value[1]}"
+    return t.value
+
+
+def _op(t: Threshold | None) -> str | None:
+    return None if t is None else {"<=": "≤", ">=": "≥"}.get(t.op, t.op)
+
+
+def _bytes(wb: Workbook) -> bytes:
+    del wb[wb.sheetnames[0]]  # the empty default sheet
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# -- comparison -----------------------------------------------------------------------------------------------
+
+def compare_xlsx(c: Comparison) -> bytes:
+    wb = Workbook()
+    _sheet(wb, "Policies", ["#", "payer", "policy", "title", "source"],
+           [(k + 1, p.payer, p.policy_id, p.title, p.source) for k, p in enumerate(c.policies)])
+    names = [f"#{k + 1} {p.name}" for k, p in enumerate(c.policies)]
+    _sheet(wb, "Indications", ["indication", *names, "alignment"],
+           [(row.key, *row.labels, min(s for s in row.scores if s is not None)) for row in c.rows])
+    header = ["indication", "measure", "bound"]
+    for name in names:
+        header += [f"{name} op", f"{name} value", f"{name} unit", f"{name} role"]
+    header += ["cutoff verdict", "eligibility verdict", "eligibility reason"]
+    rows, marks = [], []
+    for row in c.rows:
+        for m in row.thresholds:
+            cells: list[Any] = [row.key, m.measure, m.kind]
+            for value, role in zip(m.values, m.roles):
+                cells += [_op(value), _value(value), value.unit if value else None, role]
+            eligibility = getattr(m, "eligibility", None)
+            cells += [m.verdict, getattr(eligibility, "verdict", None), getattr(eligibility, "reason", None)]
+            rows.append(cells)
+            marks.append(m.strictest)
+    ws = _sheet(wb, "Thresholds", header, rows)
+    for r, strictest in enumerate(marks, start=2):
+        for k in strictest:  # highlight op, value and unit of the stricter policy
+            for offset in range(3):
+                ws.cell(row=r, column=4 + 4 * k + offset).fill = STRICTER
+    _sheet(wb, "Criteria", ["indication", *names, "similarity"],
+           [(row.key, *cr.texts, round(cr.similarity, 2)) for row in c.rows for cr in row.criteria])
+    return _bytes(wb)
+
+
+# -- version diffs and reports ----------------------------------------------------------------------------------
+
+def _diff_rows(d: VersionDiff) -> tuple[list[tuple], list[tuple], list[tuple], list[tuple]]:
+    head = (d.payer, d.policy, d.new_title)
+    indications = [(*head, "added", i.label, True) for i in d.added]
+    indications += [(*head, "removed", i.label, True) for i in d.removed]
+    indications += [(*head, "changed", c.label, c.material) for c in d.changed]
+    thresholds = [(*head, c.label, t.measure, _op(t.old), _value(t.old), t.old.unit if t.old else None,
+                   _op(t.new), _value(t.new), t.new.unit if t.new else None, t.direction)
+                  for c in d.changed for t in c.thresholds]
+    criteria = [(*head, c.label, "added" if x.old is None else "removed" if x.new is None else x.classification,
+                 x.old, x.new) for c in d.changed for x in c.criteria]
+    codes = [(*head, "added", code) for code in d.codes_added] + [(*head, "removed", code) for code in d.codes_removed]
+    return indications, thresholds, criteria, codes
+
+
+_HEAD = ["payer", "policy", "title"]
+
+
+def _diff_sheets(wb: Workbook, diffs: Sequence[VersionDiff]) -> None:
+    parts: list[list[tuple]] = [[], [], [], []]
+    for d in diffs:
+        for bucket, rows in zip(parts, _diff_rows(d)):
+            bucket += rows
+    _sheet(wb, "Indications", [*_HEAD, "change", "indication", "material"], parts[0])
+    ws = _sheet(wb, "Thresholds", [*_HEAD, "indication", "measure", "from op", "from value", "from unit", "to op",
+                                   "to value", "to unit", "direction"], parts[1])
+    for r, row in enumerate(parts[1], start=2):
+        if row[-1] == "stricter":
+            for col in range(9, 12):
+                ws.cell(row=r, column=col).fill = STRICTER
+    _sheet(wb, "Criteria", [*_HEAD, "indication", "change", "from", "to"], parts[2])
+    _sheet(wb, "Codes", [*_HEAD, "change", "code"], parts[3])
+
+
+def diff_xlsx(d: VersionDiff) -> bytes:
+    wb = Workbook()
+    counts = d.counts()
+    _sheet(wb, "Summary", ["payer", "policy", "title", "from", "to", "material", "stricter", "looser",
+                           "indications added", "indications removed"],
+           [(d.payer, d.policy, d.new_title, d.old_effective or d.old_rev, d.new_effective or d.new_rev, d.material,
+             counts["stricter"], counts["looser"], counts["indications_added"], counts["indications_removed"])])
+    _diff_sheets(wb, [d])
+    return _bytes(wb)
+
+
+def report_xlsx(r: Report) -> bytes:
+    wb = Workbook()
+    s = r.summary()
+    _sheet(wb, "Summary", ["since", "until", *s], [(r.since, r.until, *s.values())])
+    changed = [d for d in r.diffs if d]
+    _sheet(wb, "Changes", ["payer", "policy", "title", "from", "to", "material", "stricter", "looser",
+                           "indications added", "indications removed"],
+           [(d.payer, d.policy, d.new_title, d.old_effective, d.new_effective, d.material, *d.counts().values())
+            for d in changed])
+    _diff_sheets(wb, changed)
+    return _bytes(wb)
+
+
+__all__ = ["compare_xlsx", "diff_xlsx", "report_xlsx", "STRICTER"]
