@@ -20,7 +20,8 @@ _CATALOGUE = re.compile(rf"^(?P<name>[A-Za-z].{{1,80}}?)\s*[-–:]?\s*"
 _CODE_CONTEXT = re.compile(r"\b(?:cpt|hcpcs|codes?|procedure codes?)\b", re.I)
 _GLUED = re.compile(rf"(?<=[A-Za-z)\]])({CPT}|{HCPCS})\s*$")
 """A code table whose cell border was lost in extraction: "ABL1 mutation analysis81170"."""
-_TABLE_ROW = re.compile(rf"^\s*({CPT}|{HCPCS})\b\s*[-–:]?\s*(?P<desc>[A-Za-z].*)?$")
+_TABLE_ROW = re.compile(rf"^\s*({CPT}|{HCPCS})(?:\b|(?<=\d)(?=[A-Za-z]))\s*[-–:]?\s*(?P<desc>[A-Za-z].*)?$")
+"""A code table row: "47371 Laparoscopy, liver", or glued where the cell border was lost ("81105Human ...")."""
 _PRIOR_AUTH = re.compile(r"\b(?:prior\s+(?:approval|authori[sz]ation)|pre-?(?:certification|authori[sz]ation)|"
                          r"precertification)\b[^.]*\b(?:required|requires|needed)\b|\brequires?\s+prior\s+"
                          r"(?:approval|authori[sz]ation)\b", re.I)

@@ -65,8 +65,10 @@ def drop_running_lines(lines: list[Line]) -> list[Line]:
     return [ln for ln in keep if furniture_key(ln.text) not in common]
 
 
-_CONTENT = re.compile(r"^\s*(?:\(?[A-Za-z0-9]{1,4}[.)]|[-•*])\s|[<>≤≥]|\b(?:or older|or more|or less|at least|"
-                      r"of the following|years of age)\b", re.I)
+_CONTENT = re.compile(r"^\s*(?:\(?[A-Za-z0-9]{1,4}[.)]|[-•*])\s|^\s*(?:\d{4}[0-9A-Z]|[A-V]\d{4})(?![\d])|[<>≤≥]|"
+                      r"\b(?:or older|or more|or less|at least|of the following|years of age)\b", re.I)
+"""List items, code-table rows ("81178 ATXN1 ..." and "81179 ATXN2 ..." look alike once digits are folded),
+limits: content, whatever repeats."""
 
 
 def _could_be_furniture(text: str) -> bool:
