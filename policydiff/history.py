@@ -7,6 +7,7 @@ batched blob read for the policies (`Store.read`).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from .diffs.versions import BlameLine, Report, VersionDiff, diff_policies, only_
 from .diffs.versions import blame as blame_lines
 from .errors import StoreError
 from .extractor import extract
+from .identity import read_file_name
 from .normalized.schema import Policy
+from .normalized.vocabulary import payer_name
 from .store import Store, parse_ref, resolve_rev
 
 
@@ -27,7 +30,12 @@ def load(spec: str, store: Store) -> Policy:
     """A file path (extracted), or a stored policy `payer/policy[@rev]` (read from the store)."""
     if is_stored_ref(spec):
         return store.show(spec)
-    return extract(spec)  # a missing file is reported by the extractor, naming it
+    policy = extract(spec)  # a missing file is reported by the extractor, naming it
+    if not policy.payer:  # a document that never names its payer: its file name may ("payer__policy__date")
+        named = read_file_name(spec).payer
+        if named:
+            policy = replace(policy, payer=payer_name(named))
+    return policy
 
 
 def check_date(value: str | None, option: str) -> str | None:

@@ -179,13 +179,16 @@ def test_comparison_as_a_spreadsheet(tmp_path: Path):
     ws = wb["Thresholds"]
     assert ws.freeze_panes == "A2"
     header = [c.value for c in ws[1]]
+    assert header[3] == "#1 Medical Mutual: Cryoablation op"  # payer name and title, not a file path
     row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "hepatocellular-carcinoma"
                and r[1].value == "lesion_size")
-    values = {header[k]: c for k, c in enumerate(row)}
-    assert values["#1 Cryoablation value"].value == 5 and values["#2 Aspirus Health Plan value"].value == 4
-    assert values["#2 Aspirus Health Plan unit"].value == "cm"
-    assert values["#2 Aspirus Health Plan value"].fill.start_color.rgb.endswith(STRICTER.start_color.rgb[-6:])
-    assert values["#1 Cryoablation value"].fill.fill_type is None
+    first, second = row[3:7], row[7:11]  # op, value, unit, role of each policy
+    assert (first[0].value, first[1].value, first[2].value) == ("≤", 5, "cm")
+    assert (second[0].value, second[1].value, second[2].value) == ("≤", 4, "cm")
+    assert second[1].fill.start_color.rgb.endswith(STRICTER.start_color.rgb[-6:])
+    assert first[1].fill.fill_type is None
+    verdicts = {header[k]: c.value for k, c in enumerate(row)}
+    assert verdicts["cutoff verdict"] == "stricter: #2" and verdicts["eligibility verdict"] == "stricter"
 
 
 def test_formula_looking_text_stays_text_in_a_spreadsheet(tmp_path: Path):

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..normalized.schema import Criterion, Indication, Policy, Threshold, iter_criteria
-from .align import Method, align, matches_query, pair, text_score
+from .align import CUTOFF, Method, matches_query, pair, score, text_score
 from .limits import BoundKind, Placed, bound_kind, format_limit, placed_thresholds, stricter
+from .verdicts import Eligibility, eligibility
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,14 @@ class PolicyRef:
     def name(self) -> str:
         return self.payer or self.title or self.source
 
+    @property
+    def heading(self) -> str:
+        """A column head: payer name and policy title ("Aspirus Health Plan: Cryoablation"), the file only when
+        the document names neither."""
+        if self.payer and self.title:
+            return f"{self.payer}: {self.title}"
+        return self.payer or self.title or self.source
+
 
 @dataclass(frozen=True)
 class MeasureRow:
@@ -35,7 +44,10 @@ class MeasureRow:
     values: tuple[Threshold | None, ...]
     roles: tuple[str | None, ...]
     strictest: tuple[int, ...]
+    """The cutoff verdict: whose number is tightest."""
     verdict: str
+    eligibility: Eligibility = Eligibility("not comparable")
+    """The eligibility verdict: whose limit lets fewer patients in, reading each limit's role."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,25 @@ class Row:
 class Comparison:
     policies: tuple[PolicyRef, ...]
     rows: tuple[Row, ...]
+
+    def summary(self) -> list[dict[str, int]]:
+        """Per policy, how many eligibility verdicts make it stricter, looser, depend on other criteria, or
+        cannot be made (administrative terms, examples, different kinds of limit)."""
+        out = [{"stricter": 0, "looser": 0, "same": 0, "depends": 0, "not_comparable": 0} for _ in self.policies]
+        for row in self.rows:
+            for m in row.thresholds:
+                involved = [k for k, v in enumerate(m.values) if v is not None or row.labels[k] is not None]
+                e = m.eligibility
+                for k in involved:
+                    if e.verdict == "stricter":
+                        out[k]["stricter" if k in e.policies else "looser"] += 1
+                    elif e.verdict == "same":
+                        out[k]["same"] += 1
+                    elif e.verdict == "depends":
+                        out[k]["depends"] += 1
+                    else:
+                        out[k]["not_comparable"] += 1
+        return out
 
     @property
     def has_differences(self) -> bool:
@@ -93,8 +124,10 @@ def compare(policies: list[Policy], sources: list[str] | None = None, indication
     scores: list[list[float | None]] = [[1.0] for _ in slots]
     methods: list[list[Method]] = [["first"] for _ in slots]
     for k, policy in enumerate(policies[1:], start=1):
-        anchors = [next(i for i in slot if i is not None) for slot in slots]
-        matches = align(anchors, list(policy.indications))
+        # Each payer's indications pair one-to-one with the rows so far, scored against every policy already
+        # in a row, so a third payer's asthma cannot slip under the first payer's atopic dermatitis.
+        matches = pair([[i for i in slot if i is not None] for slot in slots], list(policy.indications),
+                       _row_score, CUTOFF)
         new_slots = []
         for m in matches:
             if m.left is not None:
@@ -112,6 +145,13 @@ def compare(policies: list[Policy], sources: list[str] | None = None, indication
     if indication:
         rows = [r for r in rows if matches_query(r.key, r.labels, indication)]
     return Comparison(tuple(refs), tuple(rows))
+
+
+def _row_score(members: list[Indication], candidate: Indication) -> tuple[float, Method]:
+    """How well an indication fits a row: its mean score against the row's indications, by the best evidence."""
+    scored = [score(m, candidate) for m in members]
+    best = max(scored, key=lambda s: s[0])
+    return sum(s[0] for s in scored) / len(scored), best[1]
 
 
 def _row(slot: list[Indication | None], scores: list[float | None], methods: list[Method]) -> Row:
@@ -140,7 +180,7 @@ def _measure_rows(slot: list[Indication | None]) -> list[MeasureRow]:
             values = [p.threshold if p else None for p in side]
             strictest, verdict = _strictest(values, slot)
             rows.append(MeasureRow(key[0], key[1], tuple(values), tuple(p.role if p else None for p in side),
-                                   tuple(strictest), verdict))
+                                   tuple(strictest), verdict, eligibility(side, [i is not None for i in slot])))
     return rows
 
 
@@ -151,8 +191,10 @@ def _bounds(placed: list[Placed]) -> list[Placed]:
         t = p.threshold
         if t.op == "between" and isinstance(t.value, tuple) and len(t.value) == 2:
             shown = format_limit(t)
-            out.append(Placed(replace(t, op=">=", value=t.value[0]), p.criterion, f"{p.role}; lower bound of {shown}"))
-            out.append(Placed(replace(t, op="<=", value=t.value[1]), p.criterion, f"{p.role}; upper bound of {shown}"))
+            out.append(replace(p, threshold=replace(t, op=">=", value=t.value[0]),
+                               role=f"{p.role}; lower bound of {shown}"))
+            out.append(replace(p, threshold=replace(t, op="<=", value=t.value[1]),
+                               role=f"{p.role}; upper bound of {shown}"))
         else:
             out.append(p)
     return out

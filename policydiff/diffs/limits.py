@@ -7,16 +7,13 @@ and the code says so rather than choosing.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
+from ..normalized.scales import admitted
 from ..normalized.schema import Criterion, Group, Indication, Threshold
 
 BoundKind = Literal["upper", "lower", "range", "equal"]
-
-_ROMAN = {"0": 0, "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
-
 
 def bound_kind(t: Threshold) -> BoundKind:
     """"upper" (<, <=), "lower" (>, >=), "range" (between) or "equal"."""
@@ -27,58 +24,30 @@ def bound_kind(t: Threshold) -> BoundKind:
     return "range" if t.op == "between" else "equal"
 
 
-def _ordinal(value) -> float | None:
-    """A comparable number for values and stages ("T2b" < "T3", "III" < "IV")."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    text = str(value).strip().upper()
-    m = re.fullmatch(r"T(\d)([A-D]?)", text)
-    if m:
-        return int(m.group(1)) + (ord(m.group(2)) - 64) * 0.1 if m.group(2) else int(m.group(1)) + 0.0
-    m = re.fullmatch(r"(IV|V|I{1,3}|0)([A-C]?)", text)
-    if m:
-        return _ROMAN[m.group(1)] + ((ord(m.group(2)) - 64) * 0.1 if m.group(2) else 0.0)
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
 def stricter(a: Threshold, b: Threshold) -> int | None:
-    """-1 when a is stricter, 1 when b is, 0 when they admit the same patients, None when not comparable."""
-    if a.measure != b.measure or (a.unit or "") != (b.unit or "") or bound_kind(a) != bound_kind(b):
-        return None
-    kind = bound_kind(a)
-    if kind == "range":
-        if not (isinstance(a.value, tuple) and isinstance(b.value, tuple)):
-            return None
-        lo = _compare_values(a.value[0], b.value[0], higher_is_stricter=True)
-        hi = _compare_values(a.value[1], b.value[1], higher_is_stricter=False)
-        if lo is None or hi is None:
-            return None
-        if lo == hi or hi == 0:
-            return lo
-        if lo == 0:
-            return hi
-        return None  # one bound tighter, the other looser: neither range is narrower
-    if kind == "equal":
-        same = _ordinal(a.value) == _ordinal(b.value) if _ordinal(a.value) is not None else a.value == b.value
-        return 0 if same else None
-    result = _compare_values(a.value, b.value, higher_is_stricter=(kind == "lower"))
-    if result == 0 and a.op != b.op:
-        # Same number: the strict inequality admits fewer ("< 8" is stricter than "<= 8").
-        return -1 if len(a.op) == 1 else 1
-    return result
+    """-1 when a is stricter, 1 when b is, 0 when they admit the same patients, None when not comparable.
 
-
-def _compare_values(x, y, higher_is_stricter: bool) -> int | None:
-    ox, oy = _ordinal(x), _ordinal(y)
-    if ox is None or oy is None:
+    Each limit becomes the interval of values it admits (`normalized.scales`): stages and classes in their
+    order ("= T1a" inside "= T1"), whole units counted whole ("< 18" years is "<= 17"), a strict inequality
+    narrower than its "or equal" twin. One interval inside the other is the stricter limit; two that
+    overlap without one holding the other are not comparable.
+    """
+    if a.measure != b.measure or (a.unit or "") != (b.unit or ""):
         return None
-    if ox == oy:
+    x, y = admitted(a.measure, a.op, a.value, a.unit), admitted(b.measure, b.op, b.value, b.unit)
+    if x is None or y is None:
+        return None
+    inside, holds = x.within(y), y.within(x)
+    if inside and holds:
         return 0
-    x_stricter = ox > oy if higher_is_stricter else ox < oy
-    return -1 if x_stricter else 1
+    if inside:
+        return -1
+    if holds:
+        return 1
+    return None
+
+
+Mode = Literal["required", "alternative", "at_least", "negated", "example"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +58,13 @@ class Placed:
     criterion: str
     role: str
     """Plain words: "required", "one of 3 alternatives", "required, together with ..., in one of 3 alternatives"."""
+    mode: Mode = "required"
+    """What the role means for eligibility: a requirement; one alternative among `of`; part of an
+    "at least `need` of `of`" group; a limit stated as an exclusion (it must not hold); an example value."""
+    of: int = 1
+    need: int | None = None
+    negated: bool = False
+    """Stated as an exclusion ("no ... greater than 1500"): the limit admits the opposite values."""
 
 
 def format_limit(t: Threshold) -> str:
@@ -103,31 +79,46 @@ def placed_thresholds(ind: Indication) -> list[Placed]:
     """Every threshold of an indication with its role in the criteria logic."""
     out: list[Placed] = []
 
-    def describe(path: tuple[Group, ...], node, own: Threshold) -> str:
+    def place(path: tuple[Group, ...], node, own: Threshold) -> Placed:
         enclosing = path[-1]
         alternatives = [g for g in path[:-1] if g.logic == "any"]
+        mode: Mode = "required"
+        of, need = 1, None
         if enclosing.logic == "any":
-            need = f"at least {enclosing.min} of" if enclosing.min else "one of"
-            role = f"{need} {len(enclosing.items)} alternatives"
+            need = enclosing.min
+            phrase = f"at least {enclosing.min} of" if enclosing.min else "one of"
+            role = f"{phrase} {len(enclosing.items)} alternatives"
+            mode, of = ("at_least" if enclosing.min else "alternative"), len(enclosing.items)
         else:
             siblings = [f"{t.measure} {format_limit(t)}" for item in enclosing.items if item is not node
                         for t in item.thresholds]
             role = "required" + (f", together with {', '.join(siblings)}" if siblings else "")
             if alternatives:
+                # Required within its branch (a setting such as "salvage therapy"): compared as required,
+                # against the same setting of the other policy.
                 role += f", in one of {len(alternatives[-1].items)} alternatives"
-        if isinstance(node, Criterion) and node.negated:
+        negated = isinstance(node, Criterion) and node.negated
+        if negated:
             role += " (stated as an exclusion)"
-        return role
+            mode = "negated" if mode == "required" else mode
+        if own.example:
+            role += " (an example)"
+            mode = "example"
+        return Placed(own, node.text, role, mode, of, need, negated)
 
     def walk(group: Group, path: tuple[Group, ...]) -> None:
         for t in group.thresholds:
-            out.append(Placed(t, group.text, describe(path or (group,), group, t) if path else "required"))
+            if path:
+                out.append(place(path, group, t))
+            else:
+                out.append(Placed(t, group.text, "required (an example)" if t.example else "required",
+                                  "example" if t.example else "required"))
         for item in group.items:
             if isinstance(item, Group):
                 walk(item, path + (group,))
             else:
                 for t in item.thresholds:
-                    out.append(Placed(t, item.text, describe(path + (group,), item, t)))
+                    out.append(place(path + (group,), item, t))
 
     walk(ind.criteria, ())
     return out

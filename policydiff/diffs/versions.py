@@ -20,12 +20,16 @@ from rapidfuzz import fuzz
 
 from ..normalized.schema import Criterion, Group, Indication, Policy, Threshold, iter_criteria
 from ..normalized.text import one_line
-from .align import Method, align, matches_query, pair, text_score
+from .align import Method, align, matches_query, pair
 from .limits import bound_kind, format_limit, stricter
+from .verdicts import administrative_change, is_administrative
 
 _STOP = {"a", "an", "the", "of", "and", "or", "to", "in", "for", "with", "by", "is", "are", "be", "has", "have"}
 
 Direction = Literal["stricter", "looser", "added", "removed", "changed"]
+"""docs/contract.md: "stricter" / "looser" when fewer / more patients qualify. An administrative term
+(approval duration, dose, interval) changes who qualifies not at all: its direction is "changed" and
+`ThresholdChange.term` says how it moved ("longer", "shorter", "higher", "lower")."""
 Classification = Literal["material", "wording"]
 
 
@@ -36,6 +40,12 @@ class ThresholdChange:
     new: Threshold | None
     direction: Direction
     """"changed" when the two limits cannot be ordered (different kinds or units)."""
+    term: str | None = None
+    """Administrative terms only: "longer", "shorter", "higher", "lower" or "changed"."""
+
+    @property
+    def administrative(self) -> bool:
+        return is_administrative(self.measure)
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,9 @@ class CriterionChange:
     old: str | None
     new: str | None
     classification: Classification
+    confidence: float | None = None
+    """For a reworded criterion: how sure the pairing of old and new is (0.6-1.0); below 0.6 a change is
+    reported as one criterion removed and one added instead."""
 
     @property
     def redline(self) -> list[tuple[str, str]]:
@@ -67,6 +80,8 @@ class IndicationChange:
     logic: tuple[LogicChange, ...] = ()
     codes_added: tuple[str, ...] = ()
     codes_removed: tuple[str, ...] = ()
+    confidence: float = 1.0
+    """How sure the pairing of the old and new indication is."""
 
     @property
     def material(self) -> bool:
@@ -115,7 +130,8 @@ class VersionDiff:
         return bool(self.added or self.removed or self.changed or self.codes_added or self.codes_removed or self.dates)
 
     def counts(self) -> dict[str, int]:
-        directions = [t.direction for c in self.changed for t in c.thresholds] + \
+        """Eligibility changes only: administrative terms move "longer" / "shorter" and are not counted."""
+        directions = [t.direction for c in self.changed for t in c.thresholds if not t.administrative] + \
                      [lc.direction for c in self.changed for lc in c.logic]
         return {"stricter": directions.count("stricter"), "looser": directions.count("looser"),
                 "indications_added": len(self.added), "indications_removed": len(self.removed)}
@@ -180,9 +196,14 @@ def _threshold_changes(old: Indication, new: Indication) -> list[ThresholdChange
                 changes.append(ThresholdChange(key[0], before, None, "removed"))
             elif p.score < 1.0:
                 result = stricter(after, before)
-                if result != 0:
-                    direction: Direction = "stricter" if result == -1 else "looser" if result == 1 else "changed"
-                    changes.append(ThresholdChange(key[0], before, after, direction))
+                if result == 0:
+                    continue
+                if is_administrative(key[0]):
+                    changes.append(ThresholdChange(key[0], before, after, "changed",
+                                                   administrative_change(key[0], before, after)))
+                    continue
+                direction: Direction = "stricter" if result == -1 else "looser" if result == 1 else "changed"
+                changes.append(ThresholdChange(key[0], before, after, direction))
     return changes
 
 
@@ -203,22 +224,63 @@ def _norm(text: str) -> str:
     return one_line(text).rstrip(";,.").strip().lower()
 
 
+REWORDED = 0.6
+"""Below this confidence two criteria are not one reworded criterion but one removed and one added."""
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _content(text: str) -> list[str]:
+    return [_stem(w) for w in _words(text)]
+
+
+def meaning_score(a: Criterion, b: Criterion) -> tuple[float, Method]:
+    """How likely two criteria are one criterion reworded: shared content words (both ways, so "metastatic
+    breast cancer" does not pair with "breast cancer is endocrine-resistant" on two words), their order, and
+    whether they limit the same measures."""
+    wa, wb = _content(a.text), _content(b.text)
+    if not wa or not wb:
+        return 0.0, "text"
+    shared = len(set(wa) & set(wb))
+    dice = 2 * shared / (len(set(wa)) + len(set(wb)))
+    order = fuzz.ratio(" ".join(wa), " ".join(wb)) / 100
+    ma, mb = {t.measure for t in a.thresholds}, {t.measure for t in b.thresholds}
+    if not ma and not mb:
+        return 0.7 * dice + 0.3 * order, "text"
+    measures = 1.0 if ma == mb else 0.5 if ma & mb else 0.0
+    return 0.6 * dice + 0.25 * order + 0.15 * measures, "text"
+
+
 def _criteria_changes(old: Indication, new: Indication) -> list[CriterionChange]:
     a, b = _criteria(old), _criteria(new)
     b_norms = {_norm(c.text) for c in b}
     a_norms = {_norm(c.text) for c in a}
-    a_left = [c.text for c in a if _norm(c.text) not in b_norms]
-    b_left = [c.text for c in b if _norm(c.text) not in a_norms]
+    a_left = [c for c in a if _norm(c.text) not in b_norms]
+    b_left = [c for c in b if _norm(c.text) not in a_norms]
     changes = []
-    for p in pair(a_left, b_left, text_score, cutoff=0.7):
+    for p in pair(a_left, b_left, meaning_score, cutoff=REWORDED):
         if p.left is not None and p.right is not None:
-            changes.append(CriterionChange(a_left[p.left], b_left[p.right],
-                                           classify_rewording(a_left[p.left], b_left[p.right])))
+            before, after = a_left[p.left].text, b_left[p.right].text
+            changes.append(CriterionChange(before, after, classify_rewording(before, after), p.score))
         elif p.left is not None:
-            changes.append(CriterionChange(a_left[p.left], None, "material"))
+            changes.append(CriterionChange(a_left[p.left].text, None, "material"))
         elif p.right is not None:
-            changes.append(CriterionChange(None, b_left[p.right], "material"))
-    return changes
+            changes.append(CriterionChange(None, b_left[p.right].text, "material"))
+    return _layout_only(changes)
+
+
+def _layout_only(changes: list[CriterionChange]) -> list[CriterionChange]:
+    """Criteria split, joined or moved without a word changed are wording, not a material change: the
+    removed and added texts, taken together, hold the same words."""
+    removed = [c.old for c in changes if c.new is None and c.old]
+    added = [c.new for c in changes if c.old is None and c.new]
+    if not removed or not added:
+        return changes
+    if sorted(_content(" ".join(removed))) != sorted(_content(" ".join(added))):
+        return changes
+    return [replace(c, classification="wording") if c.old is None or c.new is None else c for c in changes]
 
 
 def _groups(ind: Indication) -> list[tuple[int, Group]]:
@@ -282,7 +344,7 @@ def diff_policies(old: Policy, new: Policy, policy: str = "", old_rev: str = "",
             change = IndicationChange(b.key, b.label, a.label, tuple(_threshold_changes(a, b)),
                                       tuple(_criteria_changes(a, b)), tuple(_logic_changes(a, b)),
                                       tuple(sorted(set(b.codes) - set(a.codes))),
-                                      tuple(sorted(set(a.codes) - set(b.codes))))
+                                      tuple(sorted(set(a.codes) - set(b.codes))), m.score)
             if change:
                 changed.append(change)
     old_codes, new_codes = {c.code for c in old.codes}, {c.code for c in new.codes}
@@ -309,6 +371,8 @@ def only_indications(d: VersionDiff, query: str) -> VersionDiff:
 def describe_threshold(change: ThresholdChange) -> str:
     old = format_limit(change.old) if change.old else "none"
     new = format_limit(change.new) if change.new else "none"
+    if change.term:
+        return f"{change.measure}: {old} → {new} ({change.term}; an administrative term, not eligibility)"
     return f"{change.measure}: {old} → {new} ({change.direction})"
 
 

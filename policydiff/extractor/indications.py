@@ -340,7 +340,10 @@ class Assembler:
             return found
         if statements:
             for node in statements:
-                found += self._from_statement(node, context, phase, codes, _block_title(node, nodes))
+                heads = self._from_statement(node, context, phase, codes, _block_title(node, nodes))
+                terms = _terms_after(node, nodes, statements)
+                found += [replace(h, body=[*h.body, *_for_phase(terms, h)]) for h in heads] if len(heads) == 1 \
+                    else heads
             if found:
                 return found
         if level:
@@ -511,6 +514,44 @@ def _condition_of(statement: str, subject: str) -> str:
         return ""
     tail = re.sub(r"^(?:an?\s+)?(?:personal\s+)?(?:history\s+of\s+)?(?:documented\s+)?", "", tail, flags=re.I)
     return tail[:1].upper() + tail[1:] if tail else ""
+
+
+def _terms_after(node: Node, siblings: Sequence[Node], statements: Sequence[Node]) -> list[Node]:
+    """Approval terms set after a statement's list ("Authorization will be issued for 6 months."), up to the
+    next statement: they belong to its indication."""
+    at = next(i for i, n in enumerate(siblings) if n is node)
+    out = []
+    for later in siblings[at + 1:]:
+        if later in statements:
+            break
+        if not later.children and approval_term(one_line(later.text)):
+            out.append(later)
+    return out
+
+
+def _for_phase(terms: list[Node], head: Head) -> list[Node]:
+    """The approval terms that apply to a head's phase: "Initial Requests: 6 months / Continuation Requests:
+    12 months" gives the initial head 6 months and the continuation head 12."""
+    renewal, initial = phase_patterns()
+    continuing = bool(head.phase) or _phase_of(head.lead) == "continuation"
+    out = []
+    for term in terms:
+        text = one_line(term.text)
+        marks = sorted([(m.start(), "continuation") for m in renewal.finditer(text)] +
+                       [(m.start(), "initial") for m in initial.finditer(text)])
+        if not marks:
+            out.append(term)
+            continue
+        ends = [start for start, _ in marks[1:]] + [len(text)]
+        for (start, which), end in zip(marks, ends):
+            if (which == "continuation") == continuing and approval_term(text[start:end]) is None:
+                part = re.sub(r"^\W*[\w ]*?(?:requests?|authori[sz]ation|therapy)\s*:\s*", "Approve for ",
+                              text[start:end], flags=re.I)
+                if approval_term(part):
+                    out.append(replace(term, text=part, raw=part, children=[]))
+            elif (which == "continuation") == continuing:
+                out.append(replace(term, text=text[start:end], raw=text[start:end], children=[]))
+    return out
 
 
 def _points_forward(node: Node) -> bool:

@@ -12,12 +12,31 @@ import json
 from ..diffs.compare import Comparison
 from ..diffs.limits import format_limit
 from ..normalized.schema import Threshold, threshold_to_dict
-from .markup import ENV, md_escape
+from .markup import ENV, md_escape, plain_text
 
 
 def _headers(comparison: Comparison) -> list[str]:
-    return [f"#{i + 1} {p.name}" + (f" ({p.policy_id})" if p.policy_id else "")
+    return [f"#{i + 1} {p.heading}" + (f" ({p.policy_id})" if p.policy_id else "")
             for i, p in enumerate(comparison.policies)]
+
+
+def _summary_lines(comparison: Comparison) -> list[str]:
+    """One line per policy: how its limits compare for eligibility ("#2 is stricter on 3 limits, ...")."""
+    out = []
+    for k, counts in enumerate(comparison.summary()):
+        parts = [f"stricter on {counts['stricter']}", f"looser on {counts['looser']}"]
+        if counts["same"]:
+            parts.append(f"the same on {counts['same']}")
+        parts.append(f"{counts['depends']} depend on other criteria")
+        if counts["not_comparable"]:
+            parts.append(f"{counts['not_comparable']} not comparable")
+        out.append(f"#{k + 1} is " + ", ".join(parts))
+    return out
+
+
+def _eligibility_text(e) -> str:
+    who = ", ".join(f"#{k + 1}" for k in e.policies)
+    return f"{e.verdict}: {who}" if e.verdict == "stricter" and who else e.verdict
 
 
 def to_json(comparison: Comparison) -> str:
@@ -34,13 +53,16 @@ def to_json(comparison: Comparison) -> str:
                 "thresholds": [
                     {"measure": m.measure, "kind": m.kind,
                      "values": [threshold_to_dict(v) if v else None for v in m.values],
-                     "roles": m.roles, "strictest": m.strictest, "verdict": m.verdict}
+                     "roles": m.roles, "strictest": m.strictest, "verdict": m.verdict,
+                     "eligibility": {"verdict": m.eligibility.verdict, "policies": list(m.eligibility.policies),
+                                     "reason": m.eligibility.reason}}
                     for m in row.thresholds
                 ],
                 "criteria": [{"texts": c.texts, "similarity": round(c.similarity, 3)} for c in row.criteria],
             }
             for row in comparison.rows
         ],
+        "summary": [{"policy": k, **counts} for k, counts in enumerate(comparison.summary())],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -54,8 +76,8 @@ def _cell(t: Threshold | None, role: str | None) -> str:
 def render_markdown(comparison: Comparison) -> str:
     heads = _headers(comparison)
     out = ["# Policy comparison", ""]
-    out += [f"- {md_escape(h)}: {md_escape(p.title)} ({md_escape(p.source)})"
-            for h, p in zip(heads, comparison.policies)]
+    out += [f"- {md_escape(h)} ({md_escape(p.source)})" for h, p in zip(heads, comparison.policies)]
+    out += ["", "Eligibility, over every limit compared: " + "; ".join(_summary_lines(comparison)) + "."]
     out += ["", "## Indications", "", "| indication | " + " | ".join(md_escape(h) for h in heads) + " | match |",
             "| --- | " + " | ".join("---" for _ in heads) + " | --- |"]
     for row in comparison.rows:
@@ -71,14 +93,16 @@ def render_markdown(comparison: Comparison) -> str:
         title = next(label for label in row.labels if label)
         out += ["", f"### {md_escape(title)}", ""]
         if row.thresholds:
-            out += ["| measure | " + " | ".join(md_escape(h) for h in heads) + " | stricter |",
-                    "| --- | " + " | ".join("---" for _ in heads) + " | --- |"]
+            out += ["| measure | " + " | ".join(md_escape(h) for h in heads) + " | tighter cutoff | eligibility |",
+                    "| --- | " + " | ".join("---" for _ in heads) + " | --- | --- |"]
             for m in row.thresholds:
                 cells = []
                 for i, (v, role) in enumerate(zip(m.values, m.roles)):
                     text = md_escape(_cell(v, role))
                     cells.append(f"**{text}**" if i in m.strictest and len(m.strictest) < len(m.values) else text)
-                out.append(f"| {m.measure} | " + " | ".join(cells) + f" | {md_escape(m.verdict)} |")
+                reason = f" ({md_escape(m.eligibility.reason)})" if m.eligibility.reason else ""
+                out.append(f"| {m.measure} | " + " | ".join(cells) + f" | {md_escape(m.verdict)} | "
+                           f"{md_escape(_eligibility_text(m.eligibility))}{reason} |")
             out.append("")
         only = [c for c in row.criteria if sum(t is not None for t in c.texts) == 1]
         if only and len(comparison.policies) > 1:
@@ -104,10 +128,13 @@ def render_text(comparison: Comparison) -> str:
         for m in row.thresholds:
             cells = [(format_limit(v) if v else "not specified") + (" *" if i in m.strictest and
                      len(m.strictest) < len(m.values) else "") for i, v in enumerate(m.values)]
-            out.append(f"    {m.measure:<18} " + " | ".join(c.ljust(16) for c in cells) + f"  {m.verdict}")
+            out.append(f"    {m.measure:<18} " + " | ".join(c.ljust(16) for c in cells) + f"  cutoff {m.verdict}")
+            out.append(f"    {'':<18} eligibility {_eligibility_text(m.eligibility)}"
+                       + (f": {plain_text(m.eligibility.reason)}" if m.eligibility.reason else ""))
         out.append("")
-    out.append("* stricter (fewer patients qualify)")
-    return "\n".join(out) + "\n"
+    out += _summary_lines(comparison)
+    out.append("* tighter cutoff; eligibility reads each limit's role (README: How verdicts are made)")
+    return "\n".join(plain_text(line) for line in out) + "\n"
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -126,22 +153,24 @@ def render_csv(comparison: Comparison) -> str:
     header = ["indication_key", "measure", "kind"]
     for h in heads:
         header += [f"{h} label", f"{h} limit", f"{h} role"]
-    header += ["strictest", "verdict"]
-    writer.writerow(header)
+    header += ["strictest", "verdict", "eligibility", "eligibility reason"]
+    writer.writerow([_safe_cell(c) for c in header])
     for row in comparison.rows:
         for m in row.thresholds:
             line = [row.key, m.measure, m.kind]
             for label, v, role in zip(row.labels, m.values, m.roles):
                 line += [label or "", format_limit(v) if v else "not specified", role or ""]
-            line += [";".join(heads[i] for i in m.strictest), m.verdict]
+            line += [";".join(heads[i] for i in m.strictest), m.verdict, _eligibility_text(m.eligibility),
+                     m.eligibility.reason]
             writer.writerow([_safe_cell(str(c)) for c in line])
         if not row.thresholds:
-            writer.writerow([_safe_cell(str(c)) for c in
-                             [row.key, "", ""] + [x for label in row.labels for x in (label or "", "", "")] + ["", ""]])
+            writer.writerow([_safe_cell(str(c)) for c in [row.key, "", ""] +
+                             [x for label in row.labels for x in (label or "", "", "")] + ["", "", "", ""]])
     return buffer.getvalue()
 
 
 def render_html(comparison: Comparison) -> str:
     """Standalone, printable HTML: inline CSS, no scripts, no external assets, every text escaped."""
     template = ENV.get_template("compare.html")
-    return template.render(c=comparison, heads=_headers(comparison), fmt=lambda v: format_limit(v) if v else None)
+    return template.render(c=comparison, heads=_headers(comparison), fmt=lambda v: format_limit(v) if v else None,
+                           eligibility=_eligibility_text, summary=_summary_lines(comparison))

@@ -27,15 +27,17 @@ def diff_to_dict(d: VersionDiff) -> dict:
                 {
                     "key": c.key, "label": c.label, "material": c.material,
                     "thresholds": [{"measure": t.measure, "from": threshold_to_dict(t.old) if t.old else None,
-                                    "to": threshold_to_dict(t.new) if t.new else None, "direction": t.direction}
+                                    "to": threshold_to_dict(t.new) if t.new else None, "direction": t.direction,
+                                    **({"term": t.term} if t.term else {})}
                                    for t in c.thresholds],
                     "criteria": {
                         "added": [x.new for x in c.criteria if x.old is None],
                         "removed": [x.old for x in c.criteria if x.new is None],
                         "changed": [{"from": x.old, "to": x.new, "classification": x.classification,
-                                     "redline": [list(part) for part in x.redline]}
+                                     "confidence": x.confidence, "redline": [list(part) for part in x.redline]}
                                     for x in c.criteria if x.old is not None and x.new is not None],
                     },
+                    "confidence": c.confidence,
                     "logic": [{"where": lc.where, "from": lc.old, "to": lc.new, "direction": lc.direction}
                               for lc in c.logic],
                     "codes": {"added": list(c.codes_added), "removed": list(c.codes_removed)},
@@ -90,11 +92,15 @@ def diff_markdown(d: VersionDiff, level: int = 1, titled: bool = False) -> str:
     for dc in d.dates:
         out.append(f"- {dc.slot} date: {dc.old or 'none'} → {dc.new or 'none'} (cosmetic)")
     for c in d.changed:
-        out += ["", f"{h}# {md_escape(c.label)}" + (" (material)" if c.material else " (wording only)"), ""]
+        paired = f"; paired with “{md_escape(c.old_label)}”, confidence {c.confidence:.2f}" \
+            if c.old_label != c.label else ""
+        out += ["", f"{h}# {md_escape(c.label)}" + (" (material" if c.material else " (wording only") + paired + ")",
+                ""]
         if c.thresholds:
             out += ["| measure | from | to | direction |", "| --- | --- | --- | --- |"]
             out += [f"| {t.measure} | {md_escape(format_limit(t.old)) if t.old else 'none'} | "
-                    f"{md_escape(format_limit(t.new)) if t.new else 'none'} | {t.direction} |" for t in c.thresholds]
+                    f"{md_escape(format_limit(t.new)) if t.new else 'none'} | "
+                    f"{(t.term + ' (administrative term)') if t.term else t.direction} |" for t in c.thresholds]
             out.append("")
         for lc in c.logic:
             out.append(f"- logic: {md_escape(lc.where)}: {lc.old} → {lc.new} ({lc.direction})")
@@ -104,7 +110,8 @@ def diff_markdown(d: VersionDiff, level: int = 1, titled: bool = False) -> str:
             elif x.new is None:
                 out.append(f"- criterion removed: ~~{md_escape(x.old)}~~")
             else:
-                out.append(f"- criterion reworded ({x.classification}): {_redline_md(x.redline)}")
+                out.append(f"- criterion reworded ({x.classification}, confidence {x.confidence or 1:.2f}): "
+                           f"{_redline_md(x.redline)}")
         if c.codes_added or c.codes_removed:
             out.append(f"- codes added: {', '.join(c.codes_added) or 'none'}; removed: "
                        f"{', '.join(c.codes_removed) or 'none'}")
@@ -128,7 +135,7 @@ def diff_text(d: VersionDiff) -> str:
             elif x.new is None:
                 out.append(f"    - {x.old}")
             else:
-                out.append(f"    ~ ({x.classification}) {_redline_text(x.redline)}")
+                out.append(f"    ~ ({x.classification}, {x.confidence or 1:.2f}) {_redline_text(x.redline)}")
         out += [f"    + code {code}" for code in c.codes_added] + [f"    - code {code}" for code in c.codes_removed]
     return "\n".join(out) + "\n"
 

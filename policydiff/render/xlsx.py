@@ -80,7 +80,7 @@ def compare_xlsx(c: Comparison) -> bytes:
     wb = Workbook()
     _sheet(wb, "Policies", ["#", "payer", "policy", "title", "source"],
            [(k + 1, p.payer, p.policy_id, p.title, p.source) for k, p in enumerate(c.policies)])
-    names = [f"#{k + 1} {p.name}" for k, p in enumerate(c.policies)]
+    names = [f"#{k + 1} {p.heading}" for k, p in enumerate(c.policies)]
     _sheet(wb, "Indications", ["indication", *names, "alignment"],
            [(row.key, *row.labels, min(s for s in row.scores if s is not None)) for row in c.rows])
     header = ["indication", "measure", "bound"]
