@@ -82,20 +82,39 @@ def criteria_text(ind: Indication) -> str:
     return " ".join(p for p in parts if p)
 
 
-def score(a: Indication, b: Indication) -> tuple[float, Method]:
+@dataclass(frozen=True)
+class Features:
+    """What indication scoring reads, computed once per indication (a comparison scores each many times)."""
+
+    key: str
+    base: str
+    continuation: bool
+    label: str
+    text: str
+    spoken: str
+    """Label and criteria, normalized and padded with spaces, for whole-word synonym look-ups."""
+
+    @classmethod
+    def of(cls, ind: Indication) -> Features:
+        base = ind.key.removesuffix("-continuation")
+        text = criteria_text(ind)
+        return cls(ind.key, base, ind.key.endswith("-continuation"), normalize_label(ind.label), text,
+                   " " + normalize_label(f"{ind.label} {text}") + " ")
+
+
+def score(a: Indication | Features, b: Indication | Features) -> tuple[float, Method]:
     """How likely two indications are the same, in [0, 1], and by which evidence."""
-    base_a, base_b = a.key.removesuffix("-continuation"), b.key.removesuffix("-continuation")
-    same_phase = a.key.endswith("-continuation") == b.key.endswith("-continuation")
-    if a.key == b.key:
+    fa = a if isinstance(a, Features) else Features.of(a)
+    fb = b if isinstance(b, Features) else Features.of(b)
+    same_phase = fa.continuation == fb.continuation
+    if fa.key == fb.key:
         return 1.0, "key"
-    if base_a == base_b:
+    if fa.base == fb.base:
         return 0.7, "key"
-    text_a, text_b = criteria_text(a), criteria_text(b)
-    if same_phase and (mentions(base_a, f"{b.label} {text_b}") or mentions(base_b, f"{a.label} {text_a}")):
+    if same_phase and (mentions(fa.base, fb.spoken, normalized=True) or mentions(fb.base, fa.spoken, normalized=True)):
         return 0.9, "synonym"
-    label_a, label_b = normalize_label(a.label), normalize_label(b.label)
-    label_score = max(fuzz.token_set_ratio(label_a, label_b), fuzz.token_sort_ratio(label_a, label_b)) / 100
-    text_score = fuzz.token_set_ratio(f"{label_a} {text_a}", f"{label_b} {text_b}") / 100
+    label_score = max(fuzz.token_set_ratio(fa.label, fb.label), fuzz.token_sort_ratio(fa.label, fb.label)) / 100
+    text_score = fuzz.token_set_ratio(f"{fa.label} {fa.text}", f"{fb.label} {fb.text}") / 100
     combined = 0.6 * label_score + 0.4 * text_score
     return (combined if same_phase else combined * 0.8), "fuzzy"
 

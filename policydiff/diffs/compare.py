@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..normalized.schema import Criterion, Indication, Policy, Threshold, iter_criteria
-from .align import CUTOFF, Method, matches_query, pair, score, text_score
+from .align import CUTOFF, Features, Method, matches_query, pair, score, text_score
 from .limits import BoundKind, Placed, bound_kind, format_limit, placed_thresholds, stricter
 from .verdicts import Eligibility, eligibility
 
@@ -119,6 +119,7 @@ def policy_ref(policy: Policy, source: str) -> PolicyRef:
 def compare(policies: list[Policy], sources: list[str] | None = None, indication: str | None = None) -> Comparison:
     """Align indications across policies and compare them; `indication` filters rows by a fuzzy query."""
     sources = sources or [p.document.name for p in policies]
+    features = {id(ind): Features.of(ind) for p in policies for ind in p.indications}
     refs = [policy_ref(p, s) for p, s in zip(policies, sources)]
     slots: list[list[Indication | None]] = [[ind] for ind in policies[0].indications]
     scores: list[list[float | None]] = [[1.0] for _ in slots]
@@ -126,8 +127,8 @@ def compare(policies: list[Policy], sources: list[str] | None = None, indication
     for k, policy in enumerate(policies[1:], start=1):
         # Each payer's indications pair one-to-one with the rows so far, scored against every policy already
         # in a row, so a third payer's asthma cannot slip under the first payer's atopic dermatitis.
-        matches = pair([[i for i in slot if i is not None] for slot in slots], list(policy.indications),
-                       _row_score, CUTOFF)
+        rows_so_far = [[features[id(i)] for i in slot if i is not None][:_SAMPLE] for slot in slots]
+        matches = pair(rows_so_far, [features[id(i)] for i in policy.indications], _row_score, CUTOFF)
         new_slots = []
         for m in matches:
             if m.left is not None:
@@ -147,7 +148,12 @@ def compare(policies: list[Policy], sources: list[str] | None = None, indication
     return Comparison(tuple(refs), tuple(rows))
 
 
-def _row_score(members: list[Indication], candidate: Indication) -> tuple[float, Method]:
+_SAMPLE = 4
+"""A row is represented by its first few policies' indications: enough to keep a near miss out, few enough
+to keep 50 payers fast."""
+
+
+def _row_score(members: list[Features], candidate: Features) -> tuple[float, Method]:
     """How well an indication fits a row: its mean score against the row's indications, by the best evidence."""
     scored = [score(m, candidate) for m in members]
     best = max(scored, key=lambda s: s[0])

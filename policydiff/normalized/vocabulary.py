@@ -56,13 +56,19 @@ def payer_name(text: str | None) -> str | None:
     return known_payer(text) or re.sub(r"\s+", " ", text).strip()
 
 
+_ASIDE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_NOT_WORD = re.compile(r"[^a-z0-9'/ -]+")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=65536)
 def normalize_label(label: str) -> str:
     """A label as the vocabulary matches it: lowercase, no parentheses, no citation marks."""
     text = label.lower().replace("’", "'")
-    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
-    text = re.sub(r"[^a-z0-9'/ -]+", " ", text)
+    text = _ASIDE.sub(" ", text)
+    text = _NOT_WORD.sub(" ", text)
     text = text.replace("/", " ").replace("-", " ")
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES.sub(" ", text).strip()
 
 
 @lru_cache(maxsize=1)
@@ -108,10 +114,16 @@ def indication_key(label: str) -> str:
     return known_key(label) or slugify(normalize_label(label))[:80] or "unnamed"
 
 
-def mentions(key: str, text: str) -> bool:
-    """Does `text` name the indication `key` by any of its synonyms (as whole words)?"""
-    norm = " " + normalize_label(text) + " "
-    return any(len(s) > 3 and f" {normalize_label(s)} " in norm for s in synonyms(key))
+@lru_cache(maxsize=4096)
+def _spaced_synonyms(key: str) -> tuple[str, ...]:
+    return tuple(f" {normalize_label(s)} " for s in synonyms(key) if len(s) > 3)
+
+
+def mentions(key: str, text: str, normalized: bool = False) -> bool:
+    """Does `text` name the indication `key` by any of its synonyms (as whole words)? With `normalized`,
+    `text` is already " " + normalize_label(...) + " " (callers that ask many times do that once)."""
+    norm = text if normalized else " " + normalize_label(text) + " "
+    return any(s in norm for s in _spaced_synonyms(key))
 
 
 @dataclass(frozen=True)
