@@ -6,6 +6,7 @@ diff(1).
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -17,6 +18,48 @@ from . import __version__
 from .errors import PolicyDiffError
 
 FORMATS_POLICY = click.Choice(["json", "md", "text"])
+
+
+class _Size(click.ParamType):
+    """A size in bytes: 1048576, 64MB, 2GiB."""
+
+    name = "size"
+
+    def convert(self, value, param, ctx):
+        from .budget import parse_size
+
+        try:
+            size = parse_size(value)
+        except PolicyDiffError as exc:
+            self.fail(str(exc), param, ctx)
+        if size <= 0:
+            self.fail("must be greater than 0", param, ctx)
+        return size
+
+
+def _with_limits(func):
+    """The reading budget's options (policydiff.budget.FLAGS), each also read from its environment
+    variable; the command receives them as one `limits` argument."""
+    from .budget import FLAGS, Limits
+
+    kinds = {"bytes": _Size(), "seconds": click.FloatRange(min=0, min_open=True)}
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        chosen = {f.field: kwargs.pop(f.field) for f in FLAGS}
+        return func(*args, limits=Limits(**{k: v for k, v in chosen.items() if v is not None}), **kwargs)
+
+    for flag in reversed(FLAGS):
+        wrapper = click.option(flag.option, flag.field, envvar=flag.env, default=None, show_envvar=True,
+                               type=kinds.get(flag.unit, click.IntRange(min=1)),
+                               help=f"{flag.help} [default: {_default_shown(flag.field)}]")(wrapper)
+    return wrapper
+
+
+def _default_shown(field: str) -> str:
+    from .budget import DEFAULT, shown
+
+    return shown(field, DEFAULT)
 
 
 def _fail_cleanly(func):
@@ -46,12 +89,13 @@ def main(ctx: click.Context, store_dir: str | None) -> None:
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=True))
 @click.option("--format", "fmt", type=FORMATS_POLICY, default="text", show_default=True)
+@_with_limits
 @_fail_cleanly
-def extract(path: str, fmt: str) -> None:
+def extract(path: str, fmt: str, limits) -> None:
     """Extract one PDF, text or Markdown policy into the normalized schema."""
-    from .extractor import extract as run
+    from .extractor import extract_bounded
 
-    click.echo(_render_policy(fmt)(run(path)), nl=False)
+    click.echo(_render_policy(fmt)(extract_bounded(path, limits)), nl=False)
 
 
 def _render_policy(fmt: str):
@@ -77,16 +121,17 @@ def _store(ctx: click.Context):
 @click.option("--workers", type=int, default=None, help="Extraction processes (default: one per CPU, at most one "
                                                          "per document).")
 @click.option("--dry-run", is_flag=True, help="Print what each document would be stored as; write nothing.")
+@_with_limits
 @click.pass_context
 @_fail_cleanly
-def add(ctx, paths, payer, policy_id, effective, message, workers, dry_run) -> None:
+def add(ctx, paths, payer, policy_id, effective, message, workers, dry_run, limits) -> None:
     """Extract documents (files or folders) and commit each as a version in the store."""
     from .ingest import Identity, plan
     from .ingest import add as run
 
     identity = Identity(payer, policy_id, effective, message)
     if dry_run:
-        prepared = plan(list(paths), identity, workers, sys.stderr.isatty(), _store(ctx))
+        prepared = plan(list(paths), identity, workers, sys.stderr.isatty(), _store(ctx), limits)
         for p in prepared:
             if p.not_policy:
                 click.echo(f"would skip {p.path}: {p.error}")
@@ -101,7 +146,7 @@ def add(ctx, paths, payer, policy_id, effective, message, workers, dry_run) -> N
         _report_failures([(p.path, p.error) for p in prepared if p.version is None and not p.not_policy],
                          len(prepared), dry_run=True)
         return
-    results = run(_store(ctx), list(paths), identity, workers=workers, progress=sys.stderr.isatty())
+    results = run(_store(ctx), list(paths), identity, workers=workers, progress=sys.stderr.isatty(), limits=limits)
     for r in results:
         if r.status == "skipped":
             click.echo(f"skipped    {r.path}: {r.error}")
@@ -179,9 +224,10 @@ def show(ctx, ref, fmt) -> None:
 @click.pass_context
 @_fail_cleanly
 def sync(ctx, remote) -> None:
-    """Pull (with rebase) from the shared remote, then push."""
-    head = _store(ctx).sync(remote)
-    click.echo(f"synced with {remote} at {head[:10]}")
+    """Take the shared remote's versions, put this store's own versions on top, then push."""
+    result = _store(ctx).sync(remote)
+    click.echo(f"synced with {result.remote} at {result.head[:10]}: {result.pulled} version(s) pulled, "
+               f"{result.recommitted} of this store's own re-committed on top")
 
 
 _OUTPUT = click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
@@ -210,9 +256,10 @@ def _emit(result, fmt: str, renderers: dict, output: str | None) -> None:
               show_default=True)
 @click.option("--indication", help="Only indications matching this (fuzzy) query.")
 @_OUTPUT
+@_with_limits
 @click.pass_context
 @_fail_cleanly
-def compare_cmd(ctx, sources, fmt, indication, output) -> None:
+def compare_cmd(ctx, sources, fmt, indication, output, limits) -> None:
     """Compare 2 or more policies (files or stored PAYER/POLICY[@REV]) indication by indication."""
     from .diffs.compare import compare
     from .history import load
@@ -222,7 +269,7 @@ def compare_cmd(ctx, sources, fmt, indication, output) -> None:
     if len(sources) < 2:
         raise click.UsageError("compare needs at least two policies")
     store = _store(ctx)
-    result = compare([load(s, store) for s in sources], list(sources), indication)
+    result = compare([load(s, store, limits) for s in sources], list(sources), indication)
     _emit(result, fmt, {"json": render.to_json, "md": render.render_markdown, "html": render.render_html,
                         "csv": render.render_csv, "text": render.render_text, "xlsx": compare_xlsx}, output)
     sys.exit(1 if result.has_differences else 0)
@@ -236,9 +283,10 @@ def compare_cmd(ctx, sources, fmt, indication, output) -> None:
               show_default=True)
 @click.option("--indication", help="Only changes to indications matching this (fuzzy) query.")
 @_OUTPUT
+@_with_limits
 @click.pass_context
 @_fail_cleanly
-def diff_cmd(ctx, sources, from_rev, to_rev, fmt, indication, output) -> None:
+def diff_cmd(ctx, sources, from_rev, to_rev, fmt, indication, output, limits) -> None:
     """What changed: `diff OLD_FILE NEW_FILE`, or `diff PAYER/POLICY [--from REV] [--to REV]` over the store."""
     from .diffs.versions import diff_policies, only_indications
     from .history import diff_stored, load
@@ -247,7 +295,7 @@ def diff_cmd(ctx, sources, from_rev, to_rev, fmt, indication, output) -> None:
 
     store = _store(ctx)
     if len(sources) == 2:
-        old, new = load(sources[0], store), load(sources[1], store)
+        old, new = load(sources[0], store, limits), load(sources[1], store, limits)
         result = diff_policies(old, new, new.policy_id or "", sources[0], sources[1])
     elif len(sources) == 1:
         result = diff_stored(store, sources[0], from_rev, to_rev)
@@ -273,11 +321,33 @@ def report(ctx, since, until, payer, indication, fmt, output) -> None:
     """Annual-review change report over the whole store."""
     from .history import annual_report
     from .render import diff as render
-    from .render.xlsx import report_xlsx
+    from .render.xlsx import write_report_xlsx
 
     result = annual_report(_store(ctx), since, until, payer, indication)
-    _emit(result, fmt, {"json": render.report_to_json, "md": render.report_markdown, "html": render.report_html,
-                        "xlsx": report_xlsx}, output)
+    if fmt == "xlsx":
+        _stream(lambda out: write_report_xlsx(result, out), binary=True, output=output)
+        return
+    writers = {"json": render.write_report_json, "md": render.write_report_markdown, "html": render.write_report_html}
+    _stream(lambda out: writers[fmt](result, out), binary=False, output=output)
+
+
+def _stream(write, binary: bool, output: str | None) -> None:
+    """Write as the result is made (a report never sits whole in memory). A file is written beside its
+    final name and moved there when complete, so a failure leaves no half-written file."""
+    if output is None:
+        if binary and sys.stdout.isatty():
+            raise click.UsageError("xlsx is a binary format: pass --output FILE or redirect standard output")
+        write(sys.stdout.buffer if binary else sys.stdout)
+        sys.stdout.flush()
+        return
+    partial = f"{output}.partial"
+    try:
+        with open(partial, "wb") as handle:
+            write(handle if binary else io.TextIOWrapper(handle, encoding="utf-8", write_through=True))
+        os.replace(partial, output)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
 
 
 @main.command()

@@ -7,18 +7,20 @@ batched blob read for the policies (`Store.read`).
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from .budget import Limits
 from .diffs.versions import BlameLine, Report, VersionDiff, diff_policies, only_indications
 from .diffs.versions import blame as blame_lines
 from .errors import StoreError
-from .extractor import extract
+from .extractor import extract, extract_bounded
 from .identity import read_file_name
 from .normalized.schema import Policy
 from .normalized.vocabulary import payer_name
-from .store import Store, parse_ref, resolve_rev
+from .store import Store, Version, parse_ref, resolve_rev
 
 
 def is_stored_ref(spec: str) -> bool:
@@ -26,11 +28,13 @@ def is_stored_ref(spec: str) -> bool:
     return not Path(spec).exists() and "/" in spec and not spec.startswith((".", "/"))
 
 
-def load(spec: str, store: Store) -> Policy:
-    """A file path (extracted), or a stored policy `payer/policy[@rev]` (read from the store)."""
+def load(spec: str, store: Store, limits: Limits | None = None) -> Policy:
+    """A file path (extracted; in a bounded worker when `limits` are given), or a stored policy
+    `payer/policy[@rev]` (read from the store)."""
     if is_stored_ref(spec):
         return store.show(spec)
-    policy = extract(spec)  # a missing file is reported by the extractor, naming it
+    # a missing file is reported by the extractor, naming it
+    policy = extract(spec) if limits is None else extract_bounded(spec, limits)
     if not policy.payer:  # a document that never names its payer: its file name may ("payer__policy__date")
         named = read_file_name(spec).payer
         if named:
@@ -68,19 +72,29 @@ def diff_stored(store: Store, ref: str, from_rev: str | None = None, to_rev: str
 def annual_report(store: Store, since: str | None = None, until: str | None = None,
                   payer: str | None = None, indication: str | None = None) -> Report:
     """Every version effective in the window, diffed against the version before it; `indication` keeps only
-    the changes to indications a fuzzy query names."""
+    the changes to indications a fuzzy query names. The diffs are made as a renderer reads them."""
     since, until = check_date(since, "--since"), check_date(until, "--until")
     if since and until and since > until:
         raise StoreError(f"--since {since} is after --until {until}")
     chosen = store.versions_between(since, until, payer)
-    diffs: list[VersionDiff] = []
-    for name, versions in chosen:  # one policy at a time: memory follows the longest history, not the store
-        read = list(zip(versions, store.read(versions)))
-        for (old_v, old), (new_v, new) in zip(read, read[1:]):
-            d = diff_policies(old, new, name, old_v.rev, new_v.rev, old_v.effective, new_v.effective)
-            diffs.append(only_indications(d, indication) if indication else d)
     payers = {name.split("/")[0]: v.payer for name, versions in chosen for v in versions if v.payer}
-    return Report(since, until, tuple(name for name, _ in chosen), tuple(diffs), tuple(sorted(payers.items())))
+    return Report(since, until, tuple(name for name, _ in chosen), _Changes(store, chosen, indication),
+                  tuple(sorted(payers.items())))
+
+
+class _Changes:
+    """The report's diffs, made on demand one policy at a time: memory follows the longest history, not the
+    store. Iterating again reads the store again."""
+
+    def __init__(self, store: Store, chosen: list[tuple[str, list[Version]]], indication: str | None):
+        self.store, self.chosen, self.indication = store, chosen, indication
+
+    def __iter__(self) -> Iterator[VersionDiff]:
+        for name, versions in self.chosen:
+            read = list(zip(versions, self.store.read(versions)))
+            for (old_v, old), (new_v, new) in zip(read, read[1:]):
+                d = diff_policies(old, new, name, old_v.rev, new_v.rev, old_v.effective, new_v.effective)
+                yield only_indications(d, self.indication) if self.indication else d
 
 
 def blame(store: Store, policy: str) -> list[BlameLine]:

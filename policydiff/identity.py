@@ -27,6 +27,7 @@ from pathlib import Path
 from .errors import StoreError
 from .extractor.metadata import parse_date
 from .normalized.schema import Policy
+from .normalized.text import printable
 from .normalized.vocabulary import path_slug, payer_name, slugify
 
 MANIFEST_NAMES = ("policies.csv", ".policydiff.toml")
@@ -192,7 +193,7 @@ def resolve(path: str | Path, policy: Policy, given: Given, manifest: Manifest |
     warnings: list[str] = []
 
     def pick(*candidates: tuple[str | None, str]) -> Sourced:
-        return next((Sourced(value, source) for value, source in candidates if value and value.strip()),
+        return next((Sourced(printable(value), source) for value, source in candidates if value and printable(value)),
                     Sourced(None))
 
     payer = pick((given.payer, "flag"), (listed.get("payer"), "manifest"), (policy.payer, "document"),

@@ -9,14 +9,13 @@ a batch: it comes back as a failed result, and the others land.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
-import signal
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
+from .budget import DEFAULT, Limits, run_bounded
 from .errors import PolicyDiffError, StoreError
 from .extractor import extract_document
 from .extractor.sources import read_document
@@ -48,9 +47,10 @@ class Prepared:
 
 
 def add(store: Store, paths: list[str | Path], identity: Identity | None = None, workers: int | None = None,
-        progress: bool = False) -> list[AddResult]:
-    """Extract each document (in parallel) and commit each as a version; results in input order."""
-    prepared = plan(paths, identity, workers, progress, store)
+        progress: bool = False, limits: Limits = DEFAULT) -> list[AddResult]:
+    """Extract each document (in parallel, each under `limits`) and commit each as a version; results in
+    input order."""
+    prepared = plan(paths, identity, workers, progress, store, limits)
     failed = {p.path: AddResult(p.path, "skipped" if p.not_policy else "failed", error=p.error)
               for p in prepared if p.version is None}
     stored = store.commit([p.version for p in prepared if p.version is not None], (identity or Identity()).message)
@@ -60,25 +60,25 @@ def add(store: Store, paths: list[str | Path], identity: Identity | None = None,
 
 
 def plan(paths: list[str | Path], identity: Identity | None = None, workers: int | None = None,
-         progress: bool = False, store: Store | None = None) -> list[Prepared]:
+         progress: bool = False, store: Store | None = None, limits: Limits = DEFAULT) -> list[Prepared]:
     """What each document would be stored as, without writing: `add --dry-run` prints this."""
     identity = identity or Identity()
     files = expand(paths)
     if not files:
         raise StoreError("nothing to add: no files found in the paths given")
     named = {str(Path(p)) for p in paths if not Path(p).is_dir()}
-    prepared = prepare_all(files, identity, workers, progress)
+    prepared = prepare_all(files, identity, workers, progress, limits)
     # A file named on the command line that is not a policy is an error; one found in a folder is skipped.
     prepared = [replace(p, not_policy=False) if p.not_policy and p.path in named else p for p in prepared]
     known = store.index() if store is not None and store.exists() else {}
     return renumbered(prepared, known)
 
 
-def prepare(path: str, identity: Identity) -> Prepared:
+def prepare(path: str, identity: Identity, limits: Limits = DEFAULT) -> Prepared:
     """Extraction for one document, run in worker processes: no git here."""
     try:
-        doc = read_document(path)
-        policy = extract_document(doc)
+        doc = read_document(path, limits)
+        policy = extract_document(doc, limits)
         if not policy.indications and not policy.exclusions \
                 and not any(s.role in ("coverage", "not_covered") for s in policy.sections):
             return Prepared(path, error=f"{Path(path).name}: not a policy: no section states coverage or "
@@ -91,6 +91,8 @@ def prepare(path: str, identity: Identity) -> Prepared:
         return Prepared(path, version, who)
     except PolicyDiffError as exc:
         return Prepared(path, error=str(exc))
+    except (MemoryError, RecursionError):
+        raise  # over budget: the worker says which budget
     except Exception as exc:
         return Prepared(path, error=f"{Path(path).name}: could not be extracted ({type(exc).__name__}: {exc})")
 
@@ -159,46 +161,34 @@ def expand(paths: list[str | Path]) -> list[str]:
     return out
 
 
-def _worker_init() -> None:
-    """Workers die with their parent: a killed `add` must not leave extraction processes behind."""
-    if hasattr(os, "getppid"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None)
-            pr_set_pdeathsig = 1
-            libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
-        except (OSError, AttributeError):
-            pass
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def worker_count(requested: int | None, documents: int) -> int:
     """Never more processes than documents, CPUs (unless asked) or `MAX_WORKERS`."""
     wanted = requested if requested is not None else (os.cpu_count() or 1)
     return max(1, min(wanted, documents, MAX_WORKERS))
 
 
-def prepare_all(files: list[str], identity: Identity, workers: int | None, progress: bool) -> list[Prepared]:
+def _prepare_within(path: str, limits: Limits, identity: Identity) -> Prepared:
+    return prepare(path, identity, limits)
+
+
+def _file_name(path: str) -> str:
+    return Path(path).name
+
+
+def prepare_all(files: list[str], identity: Identity, workers: int | None, progress: bool,
+                limits: Limits = DEFAULT) -> list[Prepared]:
+    """Every file through `prepare`, in bounded worker processes (policydiff.budget): a document that runs
+    out of time or memory comes back failed, and the others go on."""
     from tqdm import tqdm
 
-    count = worker_count(workers, len(files))
     bar = tqdm(total=len(files), desc="extracting", unit="doc", disable=not progress, leave=False)
-    results: list[Prepared] = []
     try:
-        if count <= 1 or len(files) < 4:
-            for f in files:
-                results.append(prepare(f, identity))
-                bar.update()
-        else:
-            context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-            with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_init) as pool:
-                for result in pool.map(prepare, files, [identity] * len(files), chunksize=4):
-                    results.append(result)
-                    bar.update()
+        outcomes = run_bounded(partial(_prepare_within, identity=identity), files, limits,
+                               worker_count(workers, len(files)), on_done=lambda _index, _outcome: bar.update(),
+                               name=_file_name)
     finally:
         bar.close()
-    return results
+    return [o.value if o.value is not None else Prepared(f, error=o.error) for f, o in zip(files, outcomes)]
 
 
 __all__ = ["Identity", "Prepared", "add", "plan", "prepare", "prepare_all", "expand", "renumbered",

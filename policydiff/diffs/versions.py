@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -378,25 +379,58 @@ def describe_threshold(change: ThresholdChange) -> str:
 
 @dataclass(frozen=True)
 class Report:
-    """An annual review: every version effective in a window, diffed against the one before it."""
+    """An annual review: every version effective in a window, diffed against the one before it.
+
+    `diffs` may be lazy (the store's history reads them one policy at a time) and is meant to be read
+    once, by a renderer that keeps of each only a `ReportEntry`: memory then follows one policy's history,
+    not the store's.
+    """
 
     since: str | None
     until: str | None
     reviewed: tuple[str, ...] = ()
     """Every policy with a version in the window."""
-    diffs: tuple[VersionDiff, ...] = ()
+    diffs: Iterable[VersionDiff] = ()
     payers: tuple[tuple[str, str], ...] = ()
     """(payer slug, payer name) for the policies reviewed."""
 
     def summary(self) -> dict[str, int]:
-        changed = [d for d in self.diffs if d]
-        totals = {"policies_reviewed": len(self.reviewed), "policies_changed": len({d.policy for d in changed}),
-                  "changed_materially": len({d.policy for d in changed if d.material}), "stricter": 0, "looser": 0,
-                  "indications_added": 0, "indications_removed": 0}
-        for d in changed:
-            for k, v in d.counts().items():
-                totals[k] += v
-        return totals
+        return summarize(self.reviewed, [ReportEntry.of(d) for d in self.diffs if d])
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """What a report's totals and contents need of one changed version (its body is rendered and set aside)."""
+
+    policy: str
+    payer: str | None
+    title: str | None
+    old_effective: str | None
+    new_effective: str | None
+    old_rev: str
+    new_rev: str
+    material: bool
+    counts: dict[str, int]
+
+    @classmethod
+    def of(cls, d: VersionDiff) -> ReportEntry:
+        return cls(d.policy, d.payer, d.new_title, d.old_effective, d.new_effective, d.old_rev, d.new_rev,
+                   d.material, d.counts())
+
+    @property
+    def payer_slug(self) -> str:
+        return self.policy.split("/")[0]
+
+
+def summarize(reviewed: Sequence[str], entries: Sequence[ReportEntry]) -> dict[str, int]:
+    """A report's totals from its changed versions."""
+    totals = {"policies_reviewed": len(reviewed), "policies_changed": len({e.policy for e in entries}),
+              "changed_materially": len({e.policy for e in entries if e.material}), "stricter": 0, "looser": 0,
+              "indications_added": 0, "indications_removed": 0}
+    for e in entries:
+        for k, v in e.counts.items():
+            totals[k] += v
+    return totals
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..budget import DEFAULT, Limits
+from ..errors import ExtractionError
 from ..normalized.schema import DocumentInfo, Policy, SectionInfo
 from .codes import read_codes
 from .furniture import drop_running_lines, is_noise
@@ -20,34 +22,55 @@ from .outline import build_outline, walk
 from .sections import split_sections
 from .sources import read_bytes, read_document
 
-__all__ = ["extract", "extract_bytes", "extract_document"]
+__all__ = ["extract", "extract_bounded", "extract_bytes", "extract_document"]
 
 # Codes named where a policy says what it covers, codes and documents; not those in references or history, and
 # not those named only where the policy excludes something (they belong to that exclusion).
 _CODE_ROLES = ("coverage", "coding", "documentation", "other", "background", "definitions", "administrative")
 
 
-def extract(path: str | Path) -> Policy:
-    """Read a PDF, text or Markdown policy and return its normalized form."""
-    return extract_document(read_document(path))
+def extract(path: str | Path, limits: Limits = DEFAULT) -> Policy:
+    """Read a PDF, text or Markdown policy and return its normalized form.
+
+    `limits` bounds what the reading may cost (policydiff.budget); time and memory are bounded only
+    where the caller runs this in a worker (`budget.run_bounded`), as the command line does."""
+    return extract_document(read_document(path, limits), limits)
 
 
-def extract_bytes(data: bytes, name: str) -> Policy:
-    return extract_document(read_bytes(data, name))
+def extract_bounded(path: str | Path, limits: Limits = DEFAULT) -> Policy:
+    """`extract` in a worker process under the whole budget: a document that takes longer than
+    `limits.seconds` or more memory than `limits.memory_bytes` is an ExtractionError, not a hang."""
+    from ..budget import run_bounded
+
+    outcome = run_bounded(extract, [str(path)], limits, name=_file_name)[0]
+    if outcome.error is not None or outcome.value is None:
+        raise ExtractionError(outcome.error or f"{path}: not read")
+    return outcome.value
 
 
-def extract_document(doc: Document) -> Policy:
+def _file_name(path: str) -> str:
+    return Path(path).name
+
+
+def extract_bytes(data: bytes, name: str, limits: Limits = DEFAULT) -> Policy:
+    return extract_document(read_bytes(data, name, limits), limits)
+
+
+def extract_document(doc: Document, limits: Limits = DEFAULT) -> Policy:
     geometry = doc.format == "pdf"
     lines = [ln for ln in doc.lines if not is_noise(ln.text)] if geometry else drop_running_lines(doc.lines)
     sections = split_sections(lines, geometry)
-    outlines = [build_outline(s.lines, geometry, lines) for s in sections]
+    try:
+        outlines = [build_outline(s.lines, geometry, lines, limits) for s in sections]
+    except ExtractionError as exc:
+        raise ExtractionError(f"{doc.name}: {exc}") from None
     raw = doc.raw_lines or doc.lines
     all_text = [ln.text for ln in raw]
     title = read_title(raw, title_from_layout(raw, markdown=doc.format == "markdown"))
     built = assemble(sections, outlines, title)
     coding = [ln.text for s in sections if s.role == "coding" for ln in s.lines]
     sentences = [n.text for s, nodes in zip(sections, outlines) if s.role in _CODE_ROLES for n in walk(nodes)]
-    warnings = list(dict.fromkeys(built.warnings))
+    warnings = list(dict.fromkeys([*doc.warnings, *built.warnings]))
     if not built.indications and not built.exclusions:
         warnings.append("no indications found: no section states coverage criteria")
     return Policy(

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from ..normalized.text import CONTROLS, FORMATTING
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     text: str
     line: int
@@ -40,6 +42,13 @@ _BULLET_GLYPHS = ("\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8\uf06e\uf0e0\uf0de\uf02d"
                   "\u2022\u25cf\u25aa\u25a0\u25e6\u2023\u2043\u2219\u27a2\u25ba\u2713\u2714\u00b7\u25cb\u25a1")
 _BULLET_RE = re.compile("[" + re.escape(_BULLET_GLYPHS) + "]")
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+_INVISIBLE = re.compile(f"[{CONTROLS}{FORMATTING}]")
+"""Control characters, zero-width characters and direction overrides: no reader sees them, and in a
+title or a criterion they could cut a commit message (NUL) or reorder what an analyst reads (U+202E)."""
+_WIDE_GAP = re.compile(r"(?<=\S) {9,}")
+MAX_GAP = 8
+"""Spaces inside a line beyond this say nothing more (a column gap is a gap); capping runs keeps every
+later pattern's work linear in the line's length."""
 
 
 def clean_text(text: str) -> str:
@@ -49,12 +58,14 @@ def clean_text(text: str) -> str:
     glyphs become '•' and other private-use characters, which no reader can
     interpret, are dropped.
     """
-    text = text.replace("\u00ad", "").replace("\ufffe", "-").replace("\u2010", "-").replace("\u2011", "-")
+    text = _INVISIBLE.sub("", text).replace("\u00ad", "").replace("\ufffe", "-")
+    text = text.replace("\u2010", "-").replace("\u2011", "-")
     text = _BULLET_RE.sub("•", text)
     text = _PRIVATE_USE.sub("", text)
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2264", "≤").replace("\u2265", "≥")
-    return text.replace("\t", "    ").rstrip()
+    text = text.replace("\t", "    ").rstrip()
+    return _WIDE_GAP.sub(" " * MAX_GAP, text) if " " * (MAX_GAP + 1) in text else text
 
 
 @dataclass
@@ -68,3 +79,5 @@ class Document:
     pages: int | None = None
     raw_lines: list[Line] | None = None
     """PDF only: every line before furniture was removed (headers carry dates and policy numbers)."""
+    warnings: list[str] = field(default_factory=list)
+    """What reading the file itself could not settle (lines in another encoding)."""

@@ -20,10 +20,12 @@ level.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..budget import DEFAULT, Limits, over
+from ..errors import ExtractionError
 from ..normalized.lexicon import label_line
 from ..normalized.schema import Source
 from . import logic
@@ -34,7 +36,7 @@ from .thresholds import approval_term
 NodeKind = Literal["item", "para", "heading", "label"]
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     text: str
     kind: NodeKind
@@ -516,7 +518,8 @@ def _labels(nodes: list[Node]) -> None:
         index += 1
 
 
-def build_outline(lines: Sequence[Line], geometry: bool, layout_lines: Sequence[Line] | None = None) -> list[Node]:
+def build_outline(lines: Sequence[Line], geometry: bool, layout_lines: Sequence[Line] | None = None,
+                  limits: Limits = DEFAULT) -> list[Node]:
     """A section's lines → its outline (roots in document order)."""
     layout = _Layout.of(layout_lines or lines, geometry)
     builder = OutlineBuilder(layout)
@@ -524,11 +527,31 @@ def build_outline(lines: Sequence[Line], geometry: bool, layout_lines: Sequence[
         builder.add(line)
     units = [_settle(u) for u in builder.units]
     roots = _nest_by_geometry(units) if geometry else _nest_by_style(units)
+    deepest, where = depth(roots)
+    if deepest > limits.depth:
+        place = f" (from line {where.line}{f', page {where.page}' if where.page else ''})" if where else ""
+        raise ExtractionError(over(f"outline nests {deepest} levels deep{place}", "depth", limits))
     _labels(roots)
     return roots
 
 
-def walk(nodes: Sequence[Node]):
-    for node in nodes:
+def depth(nodes: Sequence[Node]) -> tuple[int, Source | None]:
+    """How many levels the outline nests, and where its deepest node starts; without recursion, so any
+    depth can be measured before anything recursive walks the tree."""
+    deepest, where = 0, None
+    stack = [(node, 1) for node in nodes]
+    while stack:
+        node, level = stack.pop()
+        if level > deepest:
+            deepest, where = level, node.source
+        stack.extend((child, level + 1) for child in node.children)
+    return deepest, where
+
+
+def walk(nodes: Sequence[Node]) -> Iterator[Node]:
+    """Every node, parents before children, in document order."""
+    stack = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
         yield node
-        yield from walk(node.children)
+        stack.extend(reversed(node.children))

@@ -36,9 +36,11 @@ from dataclasses import dataclass, replace
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from ..budget import DEFAULT, Limits, over
 from ..errors import ExtractionError
 from .furniture import repeated_rows
 from .lines import Document, Line, clean_text
+from .pdfscan import scan
 
 _BAND = 2.5
 """Points: lines whose tops differ by less than this are one visual row."""
@@ -67,7 +69,11 @@ class _Row:
     """The font weight PDFium reports (400 regular, 700 bold); see `_emphasis`."""
 
 
-def pdf_document(data: bytes, name: str, digest: str) -> Document:
+def pdf_document(data: bytes, name: str, digest: str, limits: Limits = DEFAULT) -> Document:
+    try:
+        measured = scan(data, limits)
+    except ExtractionError as exc:
+        raise ExtractionError(f"{name}: {exc}") from None
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -76,9 +82,16 @@ def pdf_document(data: bytes, name: str, digest: str) -> Document:
         n_pages = len(pdf)
         if n_pages == 0:
             raise ExtractionError(f"{name}: PDF has no pages")
+        held = measured.page_objects(data, enough=n_pages) if n_pages > 1 else 0
+        if held and n_pages > held:
+            raise ExtractionError(f"{name}: its page tree lists {n_pages} pages but the file holds "
+                                  f"{held} page object(s): the tree lists pages more than once or loops "
+                                  f"(amplification); not read")
+        if n_pages > limits.pages:
+            raise ExtractionError(f"{name}: " + over(f"has {n_pages} pages", "pages", limits))
         pages: list[list[_Row]] = []
         for index in range(n_pages):
-            pages.append(_page_rows(pdf, index))
+            pages.append(_page_rows(pdf, index, name, limits))
     finally:
         pdf.close()
     if not any(rows for rows in pages):
@@ -126,14 +139,26 @@ def _why_unreadable(data: bytes, pdfium_message: str) -> str:
     return f"PDF is corrupt or truncated (PDFium could not open it: {pdfium_message})"
 
 
-def _page_rows(pdf: pdfium.PdfDocument, index: int) -> list[_Row]:
+def _page_rows(pdf: pdfium.PdfDocument, index: int, name: str, limits: Limits) -> list[_Row]:
     """One page's visual rows in reading order; page objects are released before returning."""
-    page = pdf[index]
-    textpage = page.get_textpage()
+    try:
+        page = pdf[index]
+    except pdfium.PdfiumError:
+        raise ExtractionError(f"{name}: page {index + 1} cannot be loaded: its page tree is broken, loops or "
+                              f"nests too deeply") from None
+    try:
+        textpage = page.get_textpage()
+    except pdfium.PdfiumError:
+        page.close()
+        raise ExtractionError(f"{name}: page {index + 1} has no readable text layer (PDFium failed)") from None
     try:
         height = page.get_height()
         width = page.get_width()
         text = textpage.get_text_range()
+        longest = max(map(len, text.splitlines()), default=0)
+        if longest > limits.line_chars:
+            raise ExtractionError(f"{name}: " + over(f"page {index + 1} has a line of {longest} characters",
+                                                     "line_chars", limits))
         rows = _rows_from_text(textpage, text, height)
         if rows:
             rows = _split_side_labels(textpage, rows)

@@ -5,9 +5,11 @@ the file and says why, so the CLI can print one line and exit 2.
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 from pathlib import Path
 
+from ..budget import DEFAULT, Limits, over
 from ..errors import ExtractionError
 from .lines import Document
 from .text import looks_like_markdown, markdown_lines, text_lines
@@ -21,42 +23,95 @@ def _is_binary(data: bytes) -> bool:
     return control > len(sample) * 0.05
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252, which is what most non-UTF-8 policy text is."""
-    for encoding in ("utf-8-sig", "cp1252"):
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+"""Longest first: a UTF-32 LE mark begins with the UTF-16 LE one."""
+
+
+def unicode_bom(data: bytes) -> str | None:
+    """The encoding a byte-order mark names (UTF-8, UTF-16 or UTF-32), if the data starts with one."""
+    return next((encoding for bom, encoding in _BOMS if data.startswith(bom)), None)
+
+
+def decode_text(data: bytes) -> tuple[str, list[int]]:
+    """Text, and the numbers of the lines that were not UTF-8.
+
+    A byte-order mark decides the encoding. Otherwise each line is UTF-8 where it decodes and Windows-1252
+    where it does not: one stray byte pasted from a Word document must not turn every "≤" of an otherwise
+    UTF-8 file into "â‰¤", so the fallback is per line, and those lines are reported.
+    """
+    bom = unicode_bom(data)
+    if bom is not None:
         try:
-            return data.decode(encoding)
+            return data.decode(bom), []
+        except UnicodeDecodeError as exc:
+            raise ExtractionError(f"starts with a {bom.upper().replace('-SIG', '')} byte-order mark but is not "
+                                  f"{bom.upper().replace('-SIG', '')} ({exc.reason} at byte {exc.start})") from None
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    fallback = []
+    out = []
+    for number, raw in enumerate(lines, start=1):
+        try:
+            out.append(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
+            out.append(raw.decode("cp1252", errors="replace"))
+            fallback.append(number)
+    return "\n".join(out), fallback
 
 
-def read_document(path: str | Path) -> Document:
+def _line_list(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:8])
+    return shown + (f" and {len(numbers) - 8} more" if len(numbers) > 8 else "")
+
+
+def read_document(path: str | Path, limits: Limits = DEFAULT) -> Document:
     p = Path(path)
     if not p.exists():
         raise ExtractionError(f"{p}: no such file")
     if p.is_dir():
         raise ExtractionError(f"{p}: is a directory, not a policy document")
     try:
-        data = p.read_bytes()
+        with p.open("rb") as handle:
+            data = handle.read(limits.input_bytes + 1)
     except OSError as exc:
         raise ExtractionError(f"{p}: cannot be read ({exc.strerror or exc})") from None
-    return read_bytes(data, p.name)
+    if len(data) > limits.input_bytes:
+        raise ExtractionError(f"{p}: " + over("is too large to read", "input_bytes", limits))
+    return read_bytes(data, p.name, limits)
 
 
-def read_bytes(data: bytes, name: str) -> Document:
+def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT) -> Document:
+    if len(data) > limits.input_bytes:
+        raise ExtractionError(f"{name}: " + over("is too large to read", "input_bytes", limits))
     digest = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise ExtractionError(f"{name}: file is empty")
     if data[:1024].lstrip().startswith(b"%PDF") or b"%PDF-" in data[:1024]:
         from .pdf import pdf_document  # the only module that imports PDF libraries
 
-        return pdf_document(data, name, digest)
+        return pdf_document(data, name, digest, limits)
     if name.lower().endswith(".pdf"):
         raise ExtractionError(f"{name}: named .pdf but is not a PDF (no %PDF header); is it a download error page?")
-    if _is_binary(data):
+    if unicode_bom(data) is None and _is_binary(data):
         raise ExtractionError(f"{name}: binary data, not a text, Markdown or PDF policy")
-    text = decode_text(data)
-    if looks_like_markdown(text):
-        return Document(name, "markdown", digest, markdown_lines(text))
-    return Document(name, "text", digest, text_lines(text))
+    try:
+        text, fallback = decode_text(data)
+    except ExtractionError as exc:
+        raise ExtractionError(f"{name}: {exc}") from None
+    warnings = []
+    if fallback:
+        warnings.append(f"line(s) {_line_list(fallback)} are not UTF-8; read as Windows-1252: check their "
+                        f"symbols (≤, ≥, µ) against the original")
+    try:
+        if looks_like_markdown(text):
+            doc = Document(name, "markdown", digest, markdown_lines(text, limits))
+        else:
+            doc = Document(name, "text", digest, text_lines(text, limits))
+    except ExtractionError as exc:
+        raise ExtractionError(f"{name}: {exc}") from None
+    doc.warnings = warnings
+    return doc

@@ -12,19 +12,34 @@ import re
 
 from markdown_it import MarkdownIt
 
+from ..budget import DEFAULT, Limits, over
+from ..errors import ExtractionError
 from .lines import Line, clean_text
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
-_MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
-_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_TABLE_CELL_RULE = re.compile(r":?-{3,}:?")
+
+
+def _is_table_rule(line: str) -> bool:
+    """A pipe table's rule row ("|---|:--:|"): two or more cells of dashes. Cells are split first, so no
+    pattern ever scans a long run of spaces or dashes twice."""
+    row = line.strip()
+    if "|" not in row or "---" not in row:
+        return False
+    cells = row.strip("|").split("|")
+    return len(cells) >= 2 and all(_TABLE_CELL_RULE.fullmatch(cell.strip()) for cell in cells)
 
 
 def looks_like_markdown(text: str) -> bool:
     """Markdown by content: ATX headings or a pipe table, not merely stray `**`."""
     lines = text.splitlines()
     headings = sum(1 for ln in lines if _MD_HEADING.match(ln))
-    tables = sum(1 for ln in lines if _MD_TABLE_RULE.match(ln))
-    return headings >= 2 or tables >= 1
+    return headings >= 2 or any(_is_table_rule(ln) for ln in lines)
+
+
+def _check_length(raw: str, lineno: int, limits: Limits) -> None:
+    if len(raw) > limits.line_chars:
+        raise ExtractionError(over(f"line {lineno} has {len(raw)} characters", "line_chars", limits))
 
 
 _ARTEFACTS = [
@@ -55,7 +70,7 @@ def _split_flattened(text: str) -> list[str]:
     return [part for part in _SENTENCE_END.split(text) if part.strip()]
 
 
-def text_lines(text: str) -> list[Line]:
+def text_lines(text: str, limits: Limits = DEFAULT) -> list[Line]:
     """Plain text → lines; form feeds start new pages; flattened captures are split into sentences."""
     out: list[Line] = []
     pages = text.split("\f")
@@ -65,6 +80,7 @@ def text_lines(text: str) -> list[Line]:
         page_no = page_index + 1 if len(pages) > 1 else None
         for raw in page.split("\n"):
             lineno += 1
+            _check_length(raw, lineno, limits)
             cleaned = clean_line(raw.replace("\r", ""))
             if not cleaned.strip():
                 blank = True
@@ -77,11 +93,16 @@ def text_lines(text: str) -> list[Line]:
     return out
 
 
-def markdown_lines(text: str) -> list[Line]:
-    """Markdown → lines: headings flagged, list nesting as indent, inline markup stripped."""
-    md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    tokens = md.parse(text)
+def markdown_lines(text: str, limits: Limits = DEFAULT) -> list[Line]:
+    """Markdown → lines: headings flagged, list nesting as indent, inline markup stripped.
+
+    markdown-it stops nesting at `maxNesting` levels (deeper text stays literal); the limit on outline
+    depth is applied to the lines, as for every format."""
     source = text.splitlines()
+    for number, raw in enumerate(source, start=1):
+        _check_length(raw, number, limits)
+    md = MarkdownIt("commonmark", {"html": False, "maxNesting": min(limits.depth, 100)}).enable("table")
+    tokens = md.parse(text)
     out: list[Line] = []
     depth = 0
     pending_marker: list[str] = []

@@ -12,7 +12,7 @@ import json
 from ..diffs.compare import Comparison
 from ..diffs.limits import format_limit
 from ..normalized.schema import Threshold, threshold_to_dict
-from .markup import ENV, md_escape, plain_text
+from .markup import ENV, md_escape, plain_text, terminal_safe
 
 
 def _headers(comparison: Comparison) -> list[str]:
@@ -115,6 +115,7 @@ def render_markdown(comparison: Comparison) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+@terminal_safe
 def render_text(comparison: Comparison) -> str:
     """A terminal table: one block per indication, limits side by side."""
     heads = _headers(comparison)

@@ -6,12 +6,17 @@ page as the comparison report.
 """
 from __future__ import annotations
 
+import io
 import json
+import tempfile
+import textwrap
+from collections.abc import Callable, Iterator
+from typing import IO
 
 from ..diffs.limits import format_limit
-from ..diffs.versions import BlameLine, Report, VersionDiff, describe_threshold
+from ..diffs.versions import BlameLine, Report, ReportEntry, VersionDiff, describe_threshold, summarize
 from ..normalized.schema import threshold_to_dict
-from .markup import heading_id, markdown_to_html, md_escape
+from .markup import heading_id, markdown_fragment, markdown_to_html, md_escape, page, terminal_safe
 
 
 def diff_to_dict(d: VersionDiff) -> dict:
@@ -118,6 +123,7 @@ def diff_markdown(d: VersionDiff, level: int = 1, titled: bool = False) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+@terminal_safe
 def diff_text(d: VersionDiff) -> str:
     out = [f"{d.policy}: {d.old_effective or d.old_rev} -> {d.new_effective or d.new_rev}  "
            f"({'MATERIAL' if d.material else 'not material' if d else 'no changes'})"]
@@ -146,70 +152,164 @@ def diff_html(d: VersionDiff) -> str:
 
 # -- the annual-review report ---------------------------------------------------------------------
 
-def report_to_json(r: Report) -> str:
-    return json.dumps({"since": r.since, "until": r.until, "summary": r.summary(),
-                       "policies_reviewed": list(r.reviewed),
-                       "changes": [diff_to_dict(d) for d in r.diffs if d]}, indent=2, ensure_ascii=False) + "\n"
+class _Spool:
+    """Rendered report bodies set aside in a temporary file in the order they were made, read back in the
+    report's order: the report's head (totals, contents) needs every version first, and memory must not."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by __exit__)
+        self.where: list[tuple[int, int]] = []
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.file.close()
+
+    def put(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self.file.seek(0, io.SEEK_END)
+        self.where.append((self.file.tell(), len(data)))
+        self.file.write(data)
+
+    def get(self, index: int) -> str:
+        offset, size = self.where[index]
+        self.file.seek(offset)
+        return self.file.read(size).decode("utf-8")
 
 
-def _by_payer(r: Report) -> list[tuple[str, str, list[VersionDiff]]]:
-    """(payer slug, payer name, its changed versions) in payer-name order."""
+
+def _gather(r: Report, body: Callable[[VersionDiff], str], spool: _Spool) -> list[ReportEntry]:
+    """One pass over the report's diffs: an entry kept for each changed version, its body spooled."""
+    entries: list[ReportEntry] = []
+    for d in r.diffs:
+        if d:
+            entries.append(ReportEntry.of(d))
+            spool.put(body(d))
+    return entries
+
+
+def _by_payer(r: Report, entries: list[ReportEntry]) -> list[tuple[str, str, list[int]]]:
+    """(payer slug, payer name, its changed versions as entry numbers, material first) in payer-name order."""
     names: dict[str, str] = dict(r.payers)
-    groups: dict[str, list[VersionDiff]] = {}
+    groups: dict[str, list[int]] = {}
     for name in r.reviewed:
         groups.setdefault(name.split("/")[0], [])
-    for d in r.diffs:
-        slug = d.policy.split("/")[0]
-        if d.payer:
-            names.setdefault(slug, d.payer)
-        if d:
-            groups.setdefault(slug, []).append(d)
-    return sorted(((slug, names.get(slug, slug), diffs) for slug, diffs in groups.items()),
+    for k, e in enumerate(entries):
+        if e.payer:
+            names.setdefault(e.payer_slug, e.payer)
+        groups.setdefault(e.payer_slug, []).append(k)
+    for numbers in groups.values():
+        numbers.sort(key=lambda k: (not entries[k].material, entries[k].title or entries[k].policy))
+    return sorted(((slug, names.get(slug, slug), numbers) for slug, numbers in groups.items()),
                   key=lambda g: g[1].lower())
 
 
-def report_markdown(r: Report) -> str:
-    """Totals, totals per payer, a table of contents, then one section per payer and policy."""
-    s = r.summary()
+def write_report_json(r: Report, out: IO[str]) -> None:
+    with _Spool() as spool:
+        entries = _gather(r, lambda d: textwrap.indent(json.dumps(diff_to_dict(d), indent=2, ensure_ascii=False),
+                                                       "    "), spool)
+        head = {"since": r.since, "until": r.until, "summary": summarize(r.reviewed, entries),
+                "policies_reviewed": list(r.reviewed), "changes": [0] if entries else []}
+        text = json.dumps(head, indent=2, ensure_ascii=False)
+        if not entries:
+            out.write(text + "\n")
+            return
+        before, _, after = text.rpartition("\n    0\n")
+        out.write(before + "\n")
+        for k in range(len(entries)):
+            out.write(spool.get(k) + (",\n" if k + 1 < len(entries) else "\n"))
+        out.write(after + "\n")
+
+
+def report_to_json(r: Report) -> str:
+    return _to_string(write_report_json, r)
+
+
+def _report_head(r: Report, entries: list[ReportEntry], groups: list[tuple[str, str, list[int]]]) -> str:
+    """Totals, totals per payer and the contents, in Markdown."""
+    s = summarize(r.reviewed, entries)
     window = f"{r.since or 'the beginning'} to {r.until or 'today'}"
     out = ["# Annual review: policy changes", "", f"Versions effective from {window}.", "",
            "| policies reviewed | changed | changed materially | stricter | looser | indications added | removed |",
            "| --- | --- | --- | --- | --- | --- | --- |",
            f"| {s['policies_reviewed']} | {s['policies_changed']} | {s['changed_materially']} | {s['stricter']} | "
            f"{s['looser']} | {s['indications_added']} | {s['indications_removed']} |", ""]
-    groups = _by_payer(r)
     out += ["## Totals by payer", "",
             "| payer | policies reviewed | changed | changed materially | stricter | looser |",
             "| --- | --- | --- | --- | --- | --- |"]
-    for slug, payer, diffs in groups:
+    for slug, payer, numbers in groups:
         reviewed = sum(1 for name in r.reviewed if name.split("/")[0] == slug)
-        counts = [d.counts() for d in diffs]
-        out.append(f"| {md_escape(payer)} | {reviewed} | {len({d.policy for d in diffs})} | "
-                   f"{len({d.policy for d in diffs if d.material})} | {sum(c['stricter'] for c in counts)} | "
-                   f"{sum(c['looser'] for c in counts)} |")
+        mine = [entries[k] for k in numbers]
+        out.append(f"| {md_escape(payer)} | {reviewed} | {len({e.policy for e in mine})} | "
+                   f"{len({e.policy for e in mine if e.material})} | {sum(e.counts['stricter'] for e in mine)} | "
+                   f"{sum(e.counts['looser'] for e in mine)} |")
     out += ["", "## Contents", ""]
-    for _, payer, diffs in groups:
-        if not diffs:
+    for _, payer, numbers in groups:
+        if not numbers:
             continue
         out.append(f"- [{md_escape(payer)}](#{heading_id(payer)})")
-        for d in sorted(diffs, key=lambda d: (not d.material, d.new_title or d.policy)):
-            heading = f"{d.new_title or d.policy or 'Policy'}: {d.old_effective or d.old_rev} → " \
-                      f"{d.new_effective or d.new_rev}"
-            out.append(f"  - [{md_escape(d.new_title or d.policy)}](#{heading_id(heading)}) "
-                       f"({'material' if d.material else 'not material'})")
-    for _, payer, diffs in groups:
-        if not diffs:
-            continue
-        out += ["", f"## {md_escape(payer)}", ""]
-        for d in sorted(diffs, key=lambda d: (not d.material, d.new_title or d.policy)):
-            out.append(diff_markdown(d, level=3, titled=True))
-    return "\n".join(out).rstrip() + "\n"
+        for k in numbers:
+            e = entries[k]
+            heading = f"{e.title or e.policy or 'Policy'}: {e.old_effective or e.old_rev} → " \
+                      f"{e.new_effective or e.new_rev}"
+            out.append(f"  - [{md_escape(e.title or e.policy)}](#{heading_id(heading)}) "
+                       f"({'material' if e.material else 'not material'})")
+    return "\n".join(out)
+
+
+def _report_pieces(r: Report) -> Iterator[str]:
+    """The report's Markdown in pieces: its head, then each payer's heading and versions; bodies come back
+    from the spool one at a time."""
+    with _Spool() as spool:
+        entries = _gather(r, lambda d: diff_markdown(d, level=3, titled=True), spool)
+        groups = _by_payer(r, entries)
+        yield _report_head(r, entries, groups)
+        for _, payer, numbers in groups:
+            if numbers:
+                yield "\n".join(["", "", f"## {md_escape(payer)}", ""])
+                for k in numbers:
+                    yield "\n" + spool.get(k)
+
+
+def write_report_markdown(r: Report, out: IO[str]) -> None:
+    """Totals, totals per payer, a table of contents, then one section per payer and policy; written as it
+    is made, ending in exactly one newline."""
+    held = ""
+    for piece in _report_pieces(r):
+        kept = piece.rstrip()
+        if kept:
+            out.write(held + kept)
+            held = piece[len(kept):]
+        else:
+            held += piece
+    out.write("\n")
+
+
+def report_markdown(r: Report) -> str:
+    return _to_string(write_report_markdown, r)
+
+
+def write_report_html(r: Report, out: IO[str]) -> None:
+    """The Markdown report as one standalone page, each piece rendered as it comes."""
+    head, tail = page("policydiff: annual review")
+    out.write(head)
+    for piece in _report_pieces(r):
+        out.write(markdown_fragment(piece))
+    out.write(tail)
 
 
 def report_html(r: Report) -> str:
-    return markdown_to_html(report_markdown(r), "policydiff: annual review")
+    return _to_string(write_report_html, r)
 
 
+def _to_string(write: Callable[[Report, IO[str]], None], r: Report) -> str:
+    buffer = io.StringIO()
+    write(r, buffer)
+    return buffer.getvalue()
+
+
+@terminal_safe
 def blame_text(rows: list[BlameLine]) -> str:
     """One line per criterion, like git blame: the version, its date, the criterion."""
     return "".join(f"{r.rev[:10]} {r.effective or '':<10}  {r.text}\n" for r in rows)

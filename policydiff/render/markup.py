@@ -9,9 +9,14 @@ Content-Security-Policy.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markdown_it import MarkdownIt
+
+from ..normalized.text import CONTROLS, FORMATTING
 
 _MD_SPECIAL = re.compile(r"([\\`*{}\[\]<>!|~]|(?<!\w)_|_(?!\w)|^#|^[+-](?=\s))")
 
@@ -20,7 +25,9 @@ ENV = Environment(loader=PackageLoader("policydiff.render", "templates"), autoes
 """The templates of every HTML page (base.html holds the page and its Content-Security-Policy)."""
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+P = ParamSpec("P")
+
+_CONTROL = re.compile(f"[{CONTROLS}{FORMATTING}]")
 """Control characters (terminal escapes, a carriage return) and bidirectional overrides: shown, never obeyed."""
 
 
@@ -34,6 +41,15 @@ def plain_text(text: str | None) -> str:
     if text is None:
         return ""
     return _CONTROL.sub(_shown, text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
+
+
+def terminal_safe(render: Callable[P, str]) -> Callable[P, str]:
+    """For renderers of plain-text output: the whole rendered text keeps its newlines and tabs, and every
+    other control or direction-override character is shown as an escape, whichever field it came in."""
+    @wraps(render)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> str:
+        return _CONTROL.sub(_shown, render(*args, **kwargs).replace("\r\n", "\n"))
+    return wrapper
 
 
 def md_escape(text: str | None) -> str:
@@ -52,10 +68,25 @@ def heading_id(text: str) -> str:
 def markdown_to_html(markdown: str, title: str) -> str:
     """Markdown → standalone page; markdown-it-py with raw HTML disabled, so no policy text becomes markup.
     Headings get ids, so a table of contents can link to them."""
+    head, tail = page(title)
+    return head + markdown_fragment(markdown) + tail
+
+
+_MARK = "\x00body\x00"
+
+
+def page(title: str) -> tuple[str, str]:
+    """The standalone page around a body (its head, its tail), for writing a long body piece by piece."""
+    head, _, tail = ENV.get_template("markdown.html").render(title=title, body=_MARK).partition(_MARK)
+    return head, tail
+
+
+def markdown_fragment(markdown: str) -> str:
+    """Markdown → HTML, raw HTML disabled, headings with ids. Blocks render alone, so a long document can be
+    rendered block group by block group and the pieces joined."""
     md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
     tokens = md.parse(markdown)
     for opening, inline in zip(tokens, tokens[1:]):
         if opening.type == "heading_open" and inline.children is not None:
             opening.attrSet("id", heading_id("".join(c.content for c in inline.children)))
-    body = md.renderer.render(tokens, md.options, {})
-    return ENV.get_template("markdown.html").render(title=title, body=body)
+    return str(md.renderer.render(tokens, md.options, {}))

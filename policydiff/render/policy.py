@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from ..diffs.limits import format_limit
 from ..normalized.schema import Criterion, Group, Indication, Policy
-from .markup import md_escape
+from .markup import md_escape, terminal_safe
 
 
 def _tree_lines(group: Group, depth: int, escape: Callable[[str | None], str]) -> list[str]:
@@ -82,6 +82,7 @@ def render_markdown(policy: Policy) -> str:
     return "\n".join(out)
 
 
+@terminal_safe
 def render_text(policy: Policy) -> str:
     def plain(text: str | None) -> str:
         return (text or "").replace("\n", " ")

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..diffs.compare import Comparison
-from ..diffs.versions import Report, VersionDiff
+from ..diffs.versions import Report, ReportEntry, VersionDiff, summarize
 from ..normalized.schema import Threshold
 from .markup import plain_text
 
@@ -153,17 +154,69 @@ def diff_xlsx(d: VersionDiff) -> bytes:
     return _bytes(wb)
 
 
+class _StreamedSheet:
+    """A write-only sheet (openpyxl's constant-memory mode): rows go to disk as they are appended, so a
+    report over thousands of versions never holds its cells. Column widths are set up front from the
+    header, since a streamed sheet cannot be measured afterwards."""
+
+    def __init__(self, wb: Workbook, title: str, header: Sequence[str], wide: Sequence[str] = ()):
+        self.ws = wb.create_sheet(title[:31])
+        self.ws.freeze_panes = "A2"
+        for k, name in enumerate(header, start=1):
+            self.ws.column_dimensions[get_column_letter(k)].width = 40 if name in wide else max(len(name) + 2, 12)
+        self.ws.append([self._cell(h, font=_BOLD) for h in header])
+
+    def _cell(self, value: Any, font: Font | None = None, fill: PatternFill | None = None) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws, value=_cell_value(value))
+        if cell.data_type == "f":  # a text that looks like a formula stays text
+            cell.data_type = "s"
+        if font is not None:
+            cell.font = font
+        if fill is not None:
+            cell.fill = fill
+        return cell
+
+    def append(self, row: Sequence[Any], filled: Sequence[int] = ()) -> None:
+        """One row; the columns numbered in `filled` (from 1) get the stricter fill."""
+        self.ws.append([self._cell(v, fill=STRICTER if k in filled else None) for k, v in enumerate(row, start=1)])
+
+
+_WIDE = ("payer", "policy", "title", "indication", "from", "to")
+
+
+def write_report_xlsx(r: Report, out: IO[bytes]) -> None:
+    """The report as a workbook, streamed: each version's rows are written as its diff is made."""
+    wb = Workbook(write_only=True)
+    head = ["payer", "policy", "title", "from", "to", "material", "stricter", "looser", "indications added",
+            "indications removed"]
+    summary = _StreamedSheet(wb, "Summary", ["since", "until", "policies_reviewed", "policies_changed",
+                                             "changed_materially", "stricter", "looser", "indications_added",
+                                             "indications_removed"])
+    changes = _StreamedSheet(wb, "Changes", head, _WIDE)
+    sheets = [_StreamedSheet(wb, "Indications", [*_HEAD, "change", "indication", "material"], _WIDE),
+              _StreamedSheet(wb, "Thresholds", [*_HEAD, "indication", "measure", "from op", "from value", "from unit",
+                                                "to op", "to value", "to unit", "direction"], _WIDE),
+              _StreamedSheet(wb, "Criteria", [*_HEAD, "indication", "change", "from", "to"], _WIDE),
+              _StreamedSheet(wb, "Codes", [*_HEAD, "change", "code"], _WIDE)]
+    entries = []
+    for d in r.diffs:
+        if not d:
+            continue
+        entry = ReportEntry.of(d)
+        entries.append(entry)
+        changes.append((d.payer, d.policy, d.new_title, d.old_effective, d.new_effective, d.material,
+                        *entry.counts.values()))
+        for k, (sheet, rows) in enumerate(zip(sheets, _diff_rows(d))):
+            for row in rows:
+                sheet.append(row, filled=(9, 10, 11) if k == 1 and row[-1] == "stricter" else ())
+    summary.append((r.since, r.until, *summarize(r.reviewed, entries).values()))
+    wb.save(out)
+
+
 def report_xlsx(r: Report) -> bytes:
-    wb = Workbook()
-    s = r.summary()
-    _sheet(wb, "Summary", ["since", "until", *s], [(r.since, r.until, *s.values())])
-    changed = [d for d in r.diffs if d]
-    _sheet(wb, "Changes", ["payer", "policy", "title", "from", "to", "material", "stricter", "looser",
-                           "indications added", "indications removed"],
-           [(d.payer, d.policy, d.new_title, d.old_effective, d.new_effective, d.material, *d.counts().values())
-            for d in changed])
-    _diff_sheets(wb, changed)
-    return _bytes(wb)
+    buffer = io.BytesIO()
+    write_report_xlsx(r, buffer)
+    return buffer.getvalue()
 
 
-__all__ = ["compare_xlsx", "diff_xlsx", "report_xlsx", "STRICTER"]
+__all__ = ["compare_xlsx", "diff_xlsx", "report_xlsx", "write_report_xlsx", "STRICTER"]

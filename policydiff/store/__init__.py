@@ -25,6 +25,7 @@ cleared under our own lock.
 from __future__ import annotations
 
 import builtins
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -36,9 +37,9 @@ from filelock import FileLock
 
 from ..errors import StoreError
 from ..normalized.schema import Policy, from_json
-from ..normalized.text import one_line
+from ..normalized.text import one_line, printable
 from ..normalized.vocabulary import path_slug, payer_name, slugify
-from .gitio import FastImport, has_identity, parse_trailers, read_blobs
+from .gitio import FastImport, has_identity, note_of, parse_trailers, read_blobs
 
 LOCK_TIMEOUT_S = 600
 
@@ -65,6 +66,16 @@ class Version:
 
 
 @dataclass(frozen=True)
+class SyncResult:
+    remote: str
+    head: str
+    pulled: int
+    """Versions the remote had that this store did not."""
+    recommitted: int
+    """Versions only this store had, committed again on top of the remote's."""
+
+
+@dataclass(frozen=True)
 class PolicySummary:
     name: str
     versions: int
@@ -87,6 +98,8 @@ class NewVersion:
     effective: str
     """The version's date: what versions are ordered by."""
     date_source: str = "document"
+    note: str | None = None
+    """The analyst's note for this version's commit (kept when `sync` re-commits a version)."""
 
 
 Status = Literal["added", "backfilled", "unchanged", "failed", "skipped"]
@@ -153,40 +166,64 @@ class Store:
         import git
 
         if self._repo is None:
-            if not (self.path / ".git").is_dir():
+            self._check_path()
+            if not (self.path / ".git").exists():
                 raise StoreError(f"{self.path}: no policy store here (add a policy first, or pass --store DIR)")
+            if (self.path / ".git").is_file():
+                raise StoreError(f"{self.path}: is a git worktree or submodule, not a policy store; "
+                                 f"use a repository of its own")
             try:
                 self._repo = git.Repo(self.path)
             except git.exc.GitError as exc:
                 raise StoreError(f"{self.path}: not a readable git repository ({exc})") from None
         return self._repo
 
+    def _check_path(self) -> None:
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreError(f"{self.path}: is a file, not a store folder")
+
     def _init(self) -> None:
         import git
 
-        self.path.mkdir(parents=True, exist_ok=True)
-        if not (self.path / ".git").is_dir():
+        self._check_path()
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot create the store ({exc.strerror or exc})") from None
+        if not os.access(self.path, os.W_OK):
+            raise StoreError(f"{self.path}: the store is read-only (no permission to write)")
+        if not (self.path / ".git").exists():
             repo = git.Repo.init(self.path, initial_branch="main")
             with repo.config_writer() as config:
                 if not has_identity(repo):
                     config.set_value("user", "name", "policydiff")
                     config.set_value("user", "email", "policydiff@localhost")
-            (self.path / "README.md").write_text(
-                "# Policy store\n\nWritten by policydiff: one folder per payer and policy, one commit per version.\n")
-            repo.index.add(["README.md"])
-            repo.index.commit("Create policy store", skip_hooks=True)
+        self._repo = None
+        repo = self.repo
+        if repo.head.is_detached:
+            raise StoreError(f"{self.path}: the store is on a detached HEAD; check out its branch first "
+                             f"(git -C {self.path} checkout main)")
 
     def _lock(self) -> FileLock:
-        self.path.mkdir(parents=True, exist_ok=True)
+        self._check_path()
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot create the store ({exc.strerror or exc})") from None
+        if not os.access(self.path, os.W_OK):
+            raise StoreError(f"{self.path}: the store is read-only (no permission to write)")
         return FileLock(str(self.path / ".policydiff.lock"), timeout=LOCK_TIMEOUT_S)
 
-    def _recover(self) -> None:
-        """Undo what a killed writer left behind, before writing. We hold the store lock, so it is stale.
+    @property
+    def _journal(self) -> Path:
+        """Present while policydiff moves the branch and checks it out; its presence after a crash says the
+        working tree's differences from HEAD are policydiff's own, safe to undo."""
+        return self.path / ".git" / "policydiff-journal"
 
-        A writer killed mid-batch can leave git lock files, an index file older
-        than HEAD (the index is written once per batch) and policy files written
-        but never committed. HEAD is the truth: reset the index and working tree
-        to it and remove our own uncommitted files.
+    def _recover(self) -> None:
+        """Before writing (we hold the store lock, so anything half-done is stale): abort a rebase an
+        interrupted `sync` left, clear git lock files a killed writer left, finish an interrupted checkout,
+        and refuse a working tree with changes policydiff did not make: a store never discards a user's work.
         """
         git_dir = self.path / ".git"
         for stale in [git_dir / "index.lock", git_dir / "HEAD.lock", git_dir / "policydiff-marks",
@@ -197,12 +234,33 @@ class Store:
         if ".policydiff.lock" not in (exclude.read_text() if exclude.exists() else ""):
             with exclude.open("a") as handle:
                 handle.write("\n.policydiff.lock\n")
+        (git_dir / "refs" / "policydiff" / "sync").unlink(missing_ok=True)  # scratch ref of a killed sync
         self._repo = None
         repo = self.repo
-        repo.head.reset(index=True, working_tree=True)
-        for leftover in repo.untracked_files:
-            if re.fullmatch(r"[a-z0-9-]+/[a-z0-9-]+/(?:\.?(?:policy\.json|source\.txt)\S*)", leftover):
-                (self.path / leftover).unlink(missing_ok=True)
+        self._abort_rebase(repo)
+        if not repo.head.is_valid():
+            self._journal.unlink(missing_ok=True)
+            return  # no commit yet: nothing to reset, nothing to lose
+        if self._journal.exists():
+            repo.head.reset(index=True, working_tree=True)
+            self._journal.unlink()
+            return
+        dirty = repo.git.status("--porcelain", "--untracked-files=all").splitlines()
+        if dirty:
+            raise StoreError(f"{self.path}: has changes policydiff did not make ({len(dirty)} path(s), e.g. "
+                             f"{dirty[0][3:]}); commit or remove them before adding, nothing was written")
+
+    def _abort_rebase(self, repo: Any) -> None:
+        """An interrupted `sync` may have left a rebase in progress; undo it before anything else."""
+        git_dir = Path(repo.git_dir)
+        if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
+            try:
+                repo.git.rebase("--abort")
+            except Exception:
+                import shutil
+
+                shutil.rmtree(git_dir / "rebase-merge", ignore_errors=True)
+                shutil.rmtree(git_dir / "rebase-apply", ignore_errors=True)
 
     # -- writing ------------------------------------------------------------
     def commit(self, versions: Sequence[NewVersion], message: str | None = None) -> list[AddResult]:
@@ -219,23 +277,41 @@ class Store:
         with self._lock():
             self._init()
             self._recover()
-            history = self.index()
-            writer = FastImport(self.repo)
-            pending: dict[str, tuple[str, str]] = {}
-            batch: list[AddResult] = []
-            try:
-                for item in good:
-                    batch.append(self._commit_version(writer, item, message, history, pending))
-                marks = writer.finish()
-            finally:
-                writer.abort()
-            batch = [replace(r, rev=marks.get(r.rev or "", r.rev)) for r in batch]
-            # One checkout per batch brings index and working tree up to the last commit.
-            self.repo.head.reset(index=True, working_tree=True)
+            batch = self._write(good, message)
         self.last_git_seconds = time.perf_counter() - started
         order = {id(v): i for i, v in enumerate(versions)}
         by_item = dict(zip((id(v) for v in good), batch))
         return [by_item[id(v)] for v in sorted(versions, key=lambda v: order[id(v)])]
+
+    def _write(self, good: Sequence[NewVersion], message: str | None, onto: str | None = None) -> list[AddResult]:
+        """Fast-import `good` (oldest first) onto the branch, or onto commit `onto` and then move the branch
+        there (sync), and check the result out. Objects are written before any ref moves, and the journal
+        marks the checkout as policydiff's own until it is done."""
+        repo = self.repo
+        history = self.index("HEAD" if onto is None else onto)
+        self._journal.write_text("add\n")
+        scratch = "refs/policydiff/sync" if onto is not None else None
+        writer = FastImport(repo, ref=scratch, start=onto)
+        pending: dict[str, tuple[str, str]] = {}
+        batch: list[AddResult] = []
+        try:
+            for item in good:
+                batch.append(self._commit_version(writer, item, message, history, pending))
+            marks = writer.finish()
+        finally:
+            writer.abort()
+        batch = [replace(r, rev=marks.get(r.rev or "", r.rev)) for r in batch]
+        if onto is not None:
+            tip = marks.get(f":{writer.count}", onto) if writer.count else onto
+            old = repo.head.commit.hexsha if repo.head.is_valid() else ""
+            repo.git.update_ref(repo.head.ref.path, tip, *([old] if old else []))
+            if writer.count:
+                repo.git.update_ref("-d", scratch)
+        # One checkout per batch brings index and working tree up to the last commit.
+        if repo.head.is_valid():
+            repo.head.reset(index=True, working_tree=True)
+        self._journal.unlink(missing_ok=True)
+        return batch
 
     def _commit_version(self, writer: FastImport, item: NewVersion, message: str | None,
                         history: dict[str, list[Version]], pending: dict[str, tuple[str, str]]) -> AddResult:
@@ -257,7 +333,7 @@ class Store:
         if newest is not None and newest is not same_day and newest.source_sha256 == policy.document.sha256:
             return AddResult(item.path, "unchanged", name, newest.rev, effective)
         mark = writer.commit(_files(name, content, item.source_text),
-                             _message(name, policy, effective, item.date_source, message))
+                             _message(name, policy, effective, item.date_source, item.note or message))
         pending[mark] = (content, item.source_text)
         version = Version(mark, name, effective, policy.title, policy.document.sha256, writer.committed + writer.count,
                           item.date_source, policy.payer)
@@ -274,35 +350,42 @@ class Store:
     def exists(self) -> bool:
         return (self.path / ".git").is_dir()
 
-    def index(self, policy: str | None = None) -> dict[str, list[Version]]:
-        """All versions (or one policy's), from one `git log` over commit messages, grouped by policy."""
-        repo = self.repo
-        if not repo.head.is_valid():
+    def index(self, rev: str = "HEAD", policy: str | None = None) -> dict[str, list[Version]]:
+        """All versions (or one policy's) reachable from `rev`, from one `git log` over commit messages,
+        grouped by policy."""
+        if rev == "HEAD" and not self.repo.head.is_valid():
             return {}
-        args = ["--format=%H%x00%ct%x00%B%x1e"]
+        args = []
         if policy:
             # Messages, not trees: a fixed-string grep is far cheaper than a path-limited walk.
             args += ["--fixed-strings", f"--grep=Policy: {policy}"]
-        out = repo.git.log(*args)
         found: dict[str, list[Version]] = {}
+        for v, _ in self._walk(rev, *args):
+            if not policy or v.policy == policy:
+                found.setdefault(v.policy, []).append(v)
+        return found
+
+    def _walk(self, revs: str, *args: str) -> list[tuple[Version, str]]:
+        """The versions among the commits `git log REVS` lists (restore commits left out), with each message."""
+        out = self.repo.git.log("--format=%H%x00%ct%x00%B%x1e", *args, revs, "--")
+        found = []
         for record in out.split("\x1e"):
             record = record.strip("\n")
             if not record:
                 continue
             sha, committed, body = record.split("\x00", 2)
             trailers = parse_trailers(body)
-            if "Policy" not in trailers or "Restores" in trailers or (policy and trailers["Policy"] != policy):
+            if "Policy" not in trailers or "Restores" in trailers:
                 continue
-            v = Version(sha, trailers["Policy"], trailers.get("Effective"), trailers.get("Title"),
-                        trailers.get("Source-SHA256"), int(committed), trailers.get("Effective-Source"),
-                        trailers.get("Payer"))
-            found.setdefault(v.policy, []).append(v)
+            found.append((Version(sha, trailers["Policy"], trailers.get("Effective"), trailers.get("Title"),
+                                  trailers.get("Source-SHA256"), int(committed), trailers.get("Effective-Source"),
+                                  trailers.get("Payer")), body))
         return found
 
     def log(self, policy: str) -> list[Version]:
         """A policy's versions, newest effective date first."""
         name, _ = parse_ref(policy)
-        versions = self.index(name).get(name, [])
+        versions = self.index(policy=name).get(name, [])
         if not versions:
             raise StoreError(f"{name}: no such policy in {self.path} (see `policydiff list`)")
         return sorted(versions, key=_order, reverse=True)
@@ -315,7 +398,7 @@ class Store:
     def read(self, versions: Sequence[Version]) -> list[Policy]:
         """The stored policies of many versions, read in one `git cat-file --batch` call."""
         texts = read_blobs(self.path, [f"{v.rev}:{v.policy}/policy.json" for v in versions])
-        return [from_json(text) for text in texts]
+        return [self._parse(text, v) for text, v in zip(texts, versions)]
 
     def versions_between(self, since: str | None = None, until: str | None = None,
                          payer: str | None = None) -> list[tuple[str, list[Version]]]:
@@ -343,8 +426,15 @@ class Store:
         return read_blobs(self.path, [f"{version.rev}:{version.policy}/source.txt"])[0]
 
     # -- sharing ------------------------------------------------------------
-    def sync(self, remote: str = "origin") -> str:
-        """Pull with rebase, then push: the store's history stays linear across analysts."""
+    def sync(self, remote: str = "origin") -> SyncResult:
+        """Fetch, take the remote's versions, re-commit the versions only this store has on top, push.
+
+        Versions never meet in a text merge: two analysts who both added a version of one policy would
+        conflict on its policy.json line by line. Instead, when histories have diverged, the branch moves
+        to the remote tip and each local-only version is committed again through the same path as `add`
+        (ordered by date, backfills restored, identical content dropped). The new commits are built on a
+        scratch ref; the branch moves once, after they exist, so a killed sync loses nothing.
+        """
         import git
 
         with self._lock():
@@ -352,17 +442,70 @@ class Store:
             if remote not in [r.name for r in repo.remotes]:
                 raise StoreError(f"{self.path}: no remote named {remote!r}; add one with "
                                  f"`git -C {self.path} remote add {remote} URL`")
-            branch = repo.active_branch.name
+            if repo.head.is_detached:
+                raise StoreError(f"{self.path}: the store is on a detached HEAD; check out its branch first")
+            self._recover()
+            branch = repo.head.ref.name
+            pulled = replayed = 0
             try:
-                remote_heads = repo.git.ls_remote("--heads", remote, branch)
-                if remote_heads.strip():
-                    repo.git.pull("--rebase", remote, branch)
-                repo.git.push(remote, f"{branch}:{branch}")
+                for _attempt in range(3):
+                    theirs = self._fetch(remote, branch)
+                    ours = repo.head.commit.hexsha if repo.head.is_valid() else None
+                    if theirs and theirs != ours:
+                        pulled, replayed = self._take(theirs, ours)
+                    try:
+                        if repo.head.is_valid():
+                            repo.git.push(remote, f"{branch}:{branch}")
+                        break
+                    except git.exc.GitCommandError as exc:
+                        if "rejected" not in (exc.stderr or "") and "fetch first" not in (exc.stderr or ""):
+                            raise
+                        # someone pushed between our fetch and our push: fetch again
+                else:
+                    raise StoreError(f"{self.path}: sync with {remote}: the remote kept moving; try again")
             except git.exc.GitCommandError as exc:
-                if (Path(repo.git_dir) / "rebase-merge").exists() or (Path(repo.git_dir) / "rebase-apply").exists():
-                    repo.git.rebase("--abort")
-                raise StoreError(f"{self.path}: sync with {remote} failed: {exc.stderr.strip() or exc}") from None
-            return str(repo.head.commit.hexsha)
+                detail = one_line((exc.stderr or "").replace("stderr:", "").strip().strip("'") or str(exc))
+                raise StoreError(f"{self.path}: sync with {remote} failed: {detail}") from None
+            head = repo.head.commit.hexsha if repo.head.is_valid() else ""
+            return SyncResult(remote, head, pulled, replayed)
+
+    def _fetch(self, remote: str, branch: str) -> str | None:
+        """The remote branch's tip, fetched; None when the remote has no such branch yet."""
+        repo = self.repo
+        if not repo.git.ls_remote("--heads", remote, f"refs/heads/{branch}").strip():
+            return None
+        repo.git.fetch("--no-tags", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+        return str(repo.git.rev_parse(f"refs/remotes/{remote}/{branch}^{{commit}}"))
+
+    def _take(self, theirs: str, ours: str | None) -> tuple[int, int]:
+        """Bring the branch to `theirs` plus our own versions; returns (versions pulled, versions re-committed)."""
+        repo = self.repo
+        if ours is not None and repo.is_ancestor(theirs, ours):
+            return 0, 0  # nothing new there
+        base = None
+        if ours is not None:
+            bases = repo.merge_base(ours, theirs)
+            base = bases[0].hexsha if bases else None
+        pulled = len(self._walk(f"{base}..{theirs}" if base else theirs))
+        mine = [] if ours is None or base == ours else self._walk(f"{base}..{ours}" if base else ours)
+        items = []
+        for version, body in reversed(mine):
+            content, source = read_blobs(self.path, [f"{version.rev}:{version.policy}/policy.json",
+                                                     f"{version.rev}:{version.policy}/source.txt"])
+            policy = self._parse(content, version)
+            items.append(NewVersion(parse_trailers(body).get("Source", version.policy), version.policy, policy,
+                                    content, source, version.effective or "", version.date_source or "document",
+                                    note_of(body)))
+        items.sort(key=lambda v: (v.effective, v.path))
+        results = self._write(items, None, onto=theirs)
+        return pulled, sum(r.status in ("added", "backfilled") for r in results)
+
+    def _parse(self, content: str, version: Version) -> Policy:
+        try:
+            return from_json(content)
+        except Exception as exc:
+            raise StoreError(f"{self.path}: {version.policy}@{version.rev[:10]}: stored policy.json does not "
+                             f"parse ({one_line(str(exc))[:120]}); the store was edited by hand?") from None
 
     def payers(self) -> dict[str, builtins.list[str]]:
         """Payer slug → every payer name stored under it."""
@@ -409,13 +552,10 @@ def _message(name: str, policy: Policy, effective: str, date_source: str, extra:
     return "\n".join(lines) + "\n"
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def _clean(text: str | None) -> str:
     """Text for a commit message: one line, no NUL (git would cut the message there), no control or
     direction-override characters."""
-    return one_line(_CONTROL.sub(" ", text or ""))
+    return printable(text)
 
 
-__all__ = ["Store", "Version", "PolicySummary", "NewVersion", "AddResult", "parse_ref", "resolve_rev"]
+__all__ = ["Store", "SyncResult", "Version", "PolicySummary", "NewVersion", "AddResult", "parse_ref", "resolve_rev"]

@@ -28,14 +28,18 @@ class FastImport:
 
     CHECKPOINT_EVERY = 250
 
-    def __init__(self, repo: Any):
+    def __init__(self, repo: Any, ref: str | None = None, start: str | None = None):
         self.repo = repo
-        self.branch = repo.head.ref.path
+        self.branch = ref or repo.head.ref.path
+        """The ref the commits go to: the store's branch, or a scratch ref `sync` moves the branch to later."""
         self.marks_file = Path(repo.git_dir) / "policydiff-marks"
         self.proc = subprocess.Popen(
             ["git", "fast-import", "--quiet", "--done", f"--export-marks={self.marks_file}"],
             cwd=repo.working_tree_dir, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.count = 0
+        self.start = start if ref else (f"{self.branch}^0" if repo.head.is_valid() else None)
+        """The first commit's parent; None in a store with no commit yet (a fresh clone of an empty shared
+        remote), where the first commit starts the branch."""
         self.author = actor(repo, "AUTHOR")
         self.committer = actor(repo, "COMMITTER")
         self.committed = int(self.committer[1].split()[0])
@@ -48,8 +52,8 @@ class FastImport:
         msg = message.encode("utf-8")
         parts = [f"commit {self.branch}\nmark {mark}\nauthor {self.author[0]} {self.author[1]}\n"
                  f"committer {self.committer[0]} {self.committer[1]}\ndata {len(msg)}\n".encode(), msg, b"\n"]
-        if self.count == 1:
-            parts.append(f"from {self.branch}^0\n".encode())
+        if self.count == 1 and self.start:
+            parts.append(f"from {self.start}\n".encode())
         for path, data in files:
             parts += [f"M 100644 inline {path}\ndata {len(data)}\n".encode(), data, b"\n"]
         parts.append(b"\n")
@@ -112,6 +116,15 @@ def parse_trailers(body: str) -> dict[str, str]:
             return {}  # not a trailer block
         found[m.group(1)] = m.group(2).strip()
     return found
+
+
+def note_of(body: str) -> str | None:
+    """The user's note in a commit message: what lies between the subject and the trailer block."""
+    import re
+
+    paragraphs = [p for p in re.split(r"\n\s*\n", body.strip("\n")) if p.strip()]
+    middle = paragraphs[1:-1] if parse_trailers(body) else paragraphs[1:]
+    return "\n\n".join(middle) or None
 
 
 def actor(repo: Any, role: str) -> tuple[str, str]:
