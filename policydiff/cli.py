@@ -78,7 +78,7 @@ def _fail_cleanly(func):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="policydiff")
-@click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
+@click.option("--store", "store_dir", type=click.Path(), default=None,
               help="The git store (default: $POLICYDIFF_STORE or ./policy-store).")
 @click.pass_context
 def main(ctx: click.Context, store_dir: str | None) -> None:
@@ -163,6 +163,8 @@ def _report_failures(failures, total: int, dry_run: bool = False) -> None:
         return
     for path, error in failures:
         click.echo(f"policydiff: failed: {error or path}", err=True)
+    if total == 1:
+        sys.exit(2)  # one document: its one line says it all
     if dry_run:
         rest = "the others would be stored"
     else:

@@ -70,7 +70,7 @@ def plan(paths: list[str | Path], identity: Identity | None = None, workers: int
     prepared = prepare_all(files, identity, workers, progress, limits)
     # A file named on the command line that is not a policy is an error; one found in a folder is skipped.
     prepared = [replace(p, not_policy=False) if p.not_policy and p.path in named else p for p in prepared]
-    known = store.index() if store is not None and store.exists() else {}
+    known = store.settled_index() if store is not None else {}
     return renumbered(prepared, known)
 
 

@@ -45,7 +45,9 @@ _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _INVISIBLE = re.compile(f"[{CONTROLS}{FORMATTING}]")
 """Control characters, zero-width characters and direction overrides: no reader sees them, and in a
 title or a criterion they could cut a commit message (NUL) or reorder what an analyst reads (U+202E)."""
-_WIDE_GAP = re.compile(r"(?<=\S) {9,}")
+_SEPARATORS = {0x2028: " ", 0x2029: " "}
+"""Unicode's line and paragraph separators inside a line read as spaces: lines end at newlines only."""
+_WIDE_GAP = re.compile(r"(?<=[^ ]) {9,}")  # any run but the indent at the start
 MAX_GAP = 8
 """Spaces inside a line beyond this say nothing more (a column gap is a gap); capping runs keeps every
 later pattern's work linear in the line's length."""
@@ -59,6 +61,7 @@ def clean_text(text: str) -> str:
     interpret, are dropped.
     """
     text = _INVISIBLE.sub("", text).replace("\u00ad", "").replace("\ufffe", "-")
+    text = text.translate(_SEPARATORS)
     text = text.replace("\u2010", "-").replace("\u2011", "-")
     text = _BULLET_RE.sub("•", text)
     text = _PRIVATE_USE.sub("", text)

@@ -200,6 +200,7 @@ class Store:
                     config.set_value("user", "email", "policydiff@localhost")
         self._repo = None
         repo = self.repo
+        self._abort_rebase(repo)  # a rebase an interrupted sync left is what detaches HEAD
         if repo.head.is_detached:
             raise StoreError(f"{self.path}: the store is on a detached HEAD; check out its branch first "
                              f"(git -C {self.path} checkout main)")
@@ -350,6 +351,17 @@ class Store:
     def exists(self) -> bool:
         return (self.path / ".git").is_dir()
 
+    def settled_index(self) -> dict[str, list[Version]]:
+        """`index()` of a store another process may be creating or writing right now: read under the store
+        lock (writers hold it from `git init` to checkout), or without it where the store is read-only."""
+        if not self.exists():
+            return {}
+        if not os.access(self.path, os.W_OK):
+            return self.index()
+        with self._lock():
+            self._repo = None
+            return self.index()
+
     def index(self, rev: str = "HEAD", policy: str | None = None) -> dict[str, list[Version]]:
         """All versions (or one policy's) reachable from `rev`, from one `git log` over commit messages,
         grouped by policy."""
@@ -439,6 +451,7 @@ class Store:
 
         with self._lock():
             repo = self.repo
+            self._abort_rebase(repo)
             if remote not in [r.name for r in repo.remotes]:
                 raise StoreError(f"{self.path}: no remote named {remote!r}; add one with "
                                  f"`git -C {self.path} remote add {remote} URL`")
