@@ -13,6 +13,19 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 SHARED = Path(os.environ.get("POLICYDIFF_SHARED", ROOT.parent / "shared"))
 GOLDEN = Path(__file__).resolve().parent / "golden"
+NW_2025 = EXAMPLES / "northwind__bariatric-surgery__2025-03-01.txt"
+NW_2026 = EXAMPLES / "northwind__bariatric-surgery__2026-03-01.txt"
+LAKESHORE = EXAMPLES / "lakeshore-mutual__obesity-surgery__2025-06-15.md"
+ANALYST = {"GIT_AUTHOR_NAME": "Test Analyst", "GIT_AUTHOR_EMAIL": "analyst@example.org",
+           "GIT_COMMITTER_NAME": "Test Analyst", "GIT_COMMITTER_EMAIL": "analyst@example.org"}
+
+
+def isolate_git(monkeypatch, home: Path, env: dict[str, str]) -> None:
+    """Git as on a fresh machine: this identity, an empty home, no system configuration."""
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
 
 
 def pytest_addoption(parser):

@@ -30,22 +30,15 @@ from policydiff.render.diff import diff_text, report_markdown
 from policydiff.render.policy import render_text
 from policydiff.store import Store
 
-from .conftest import EXAMPLES, policydiff_cmd, run_cli
+from .conftest import ANALYST, LAKESHORE, NW_2025, NW_2026, isolate_git, policydiff_cmd, run_cli
 from .fixtures import hostile
 
-NW_2025 = EXAMPLES / "northwind__bariatric-surgery__2025-03-01.txt"
-NW_2026 = EXAMPLES / "northwind__bariatric-surgery__2026-03-01.txt"
-LAKESHORE = EXAMPLES / "lakeshore-mutual__obesity-surgery__2025-06-15.md"
-FIXED = {"GIT_AUTHOR_NAME": "Test Analyst", "GIT_AUTHOR_EMAIL": "analyst@example.org",
-         "GIT_COMMITTER_NAME": "Test Analyst", "GIT_COMMITTER_EMAIL": "analyst@example.org"}
+FIXED = ANALYST  # real clock: two analysts' commits must differ
 
 
 @pytest.fixture(autouse=True)
 def fixed_identity(monkeypatch, tmp_path):
-    for key, value in FIXED.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    isolate_git(monkeypatch, tmp_path / "home", FIXED)
 
 
 # -- helpers ------------------------------------------------------------------------------------------------------

@@ -12,23 +12,15 @@ from policydiff.errors import StoreError
 from policydiff.ingest import Identity, add
 from policydiff.store import Store, parse_ref
 
-from .conftest import EXAMPLES, run_cli
+from .conftest import ANALYST, LAKESHORE, NW_2025, NW_2026, isolate_git, run_cli
 from .fixtures.variants import variant, write_variants
 
-NW_2025 = EXAMPLES / "northwind__bariatric-surgery__2025-03-01.txt"
-NW_2026 = EXAMPLES / "northwind__bariatric-surgery__2026-03-01.txt"
-LAKESHORE = EXAMPLES / "lakeshore-mutual__obesity-surgery__2025-06-15.md"
-FIXED = {"GIT_AUTHOR_NAME": "Test Analyst", "GIT_AUTHOR_EMAIL": "analyst@example.org",
-         "GIT_COMMITTER_NAME": "Test Analyst", "GIT_COMMITTER_EMAIL": "analyst@example.org",
-         "GIT_AUTHOR_DATE": "1767323045 +0000", "GIT_COMMITTER_DATE": "1767323045 +0000"}
+FIXED = {**ANALYST, "GIT_AUTHOR_DATE": "1767323045 +0000", "GIT_COMMITTER_DATE": "1767323045 +0000"}
 
 
 @pytest.fixture(autouse=True)
 def fixed_identity(monkeypatch, tmp_path):
-    for key, value in FIXED.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    isolate_git(monkeypatch, tmp_path / "home", FIXED)
 
 
 def test_add_writes_canonical_files_and_trailers(tmp_path):

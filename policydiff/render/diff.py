@@ -226,8 +226,9 @@ def report_to_json(r: Report) -> str:
     return _to_string(write_report_json, r)
 
 
-def _report_head(r: Report, entries: list[ReportEntry], groups: list[tuple[str, str, list[int]]]) -> str:
-    """Totals, totals per payer and the contents, in Markdown."""
+def _report_head(r: Report, entries: list[ReportEntry], groups: list[tuple[str, str, list[int]]]) -> Iterator[str]:
+    """Totals, totals per payer and the contents, in Markdown: the contents one payer a piece, so that no
+    piece grows with the number of versions (each piece is rendered to HTML on its own)."""
     s = summarize(r.reviewed, entries)
     window = f"{r.since or 'the beginning'} to {r.until or 'today'}"
     out = ["# Annual review: policy changes", "", f"Versions effective from {window}.", "",
@@ -245,17 +246,18 @@ def _report_head(r: Report, entries: list[ReportEntry], groups: list[tuple[str, 
                    f"{len({e.policy for e in mine if e.material})} | {sum(e.counts['stricter'] for e in mine)} | "
                    f"{sum(e.counts['looser'] for e in mine)} |")
     out += ["", "## Contents", ""]
+    yield "\n".join(out)
     for _, payer, numbers in groups:
         if not numbers:
             continue
-        out.append(f"- [{md_escape(payer)}](#{heading_id(payer)})")
+        contents = [f"- [{md_escape(payer)}](#{heading_id(payer)})"]
         for k in numbers:
             e = entries[k]
             heading = f"{e.title or e.policy or 'Policy'}: {e.old_effective or e.old_rev} → " \
                       f"{e.new_effective or e.new_rev}"
-            out.append(f"  - [{md_escape(e.title or e.policy)}](#{heading_id(heading)}) "
-                       f"({'material' if e.material else 'not material'})")
-    return "\n".join(out)
+            contents.append(f"  - [{md_escape(e.title or e.policy)}](#{heading_id(heading)}) "
+                            f"({'material' if e.material else 'not material'})")
+        yield "\n" + "\n".join(contents)
 
 
 def _report_pieces(r: Report) -> Iterator[str]:
@@ -264,7 +266,7 @@ def _report_pieces(r: Report) -> Iterator[str]:
     with _Spool() as spool:
         entries = _gather(r, lambda d: diff_markdown(d, level=3, titled=True), spool)
         groups = _by_payer(r, entries)
-        yield _report_head(r, entries, groups)
+        yield from _report_head(r, entries, groups)
         for _, payer, numbers in groups:
             if numbers:
                 yield "\n".join(["", "", f"## {md_escape(payer)}", ""])

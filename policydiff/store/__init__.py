@@ -27,7 +27,8 @@ from __future__ import annotations
 import builtins
 import os
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -44,9 +45,10 @@ from .gitio import FastImport, has_identity, note_of, parse_trailers, read_blobs
 LOCK_TIMEOUT_S = 600
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Version:
-    """One stored version of a policy: a commit with trailers."""
+    """One stored version of a policy: a commit with trailers. Slotted, and its repeated strings interned
+    by `_walk`: a report over thousands of versions holds one of these per version and nothing more."""
 
     rev: str
     policy: str
@@ -151,6 +153,10 @@ def resolve_rev(versions: Sequence[Version], name: str, rev: str | None, ref: st
     raise StoreError(f"{ref}: unknown revision (use a commit of this policy, @YYYY-MM-DD or @~N)")
 
 
+def _interned(text: str | None) -> str | None:
+    return sys.intern(text) if text is not None else None
+
+
 class Store:
     """A policy store at `path`; created on the first commit."""
 
@@ -185,13 +191,7 @@ class Store:
     def _init(self) -> None:
         import git
 
-        self._check_path()
-        try:
-            self.path.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"{self.path}: cannot create the store ({exc.strerror or exc})") from None
-        if not os.access(self.path, os.W_OK):
-            raise StoreError(f"{self.path}: the store is read-only (no permission to write)")
+        self._writable_folder()
         if not (self.path / ".git").exists():
             repo = git.Repo.init(self.path, initial_branch="main")
             with repo.config_writer() as config:
@@ -205,7 +205,8 @@ class Store:
             raise StoreError(f"{self.path}: the store is on a detached HEAD; check out its branch first "
                              f"(git -C {self.path} checkout main)")
 
-    def _lock(self) -> FileLock:
+    def _writable_folder(self) -> None:
+        """The store's folder exists (made if need be) and this process may write in it."""
         self._check_path()
         try:
             self.path.mkdir(parents=True, exist_ok=True)
@@ -213,6 +214,9 @@ class Store:
             raise StoreError(f"{self.path}: cannot create the store ({exc.strerror or exc})") from None
         if not os.access(self.path, os.W_OK):
             raise StoreError(f"{self.path}: the store is read-only (no permission to write)")
+
+    def _lock(self) -> FileLock:
+        self._writable_folder()
         return FileLock(str(self.path / ".policydiff.lock"), timeout=LOCK_TIMEOUT_S)
 
     @property
@@ -377,10 +381,10 @@ class Store:
                 found.setdefault(v.policy, []).append(v)
         return found
 
-    def _walk(self, revs: str, *args: str) -> list[tuple[Version, str]]:
-        """The versions among the commits `git log REVS` lists (restore commits left out), with each message."""
+    def _walk(self, revs: str, *args: str) -> Iterator[tuple[Version, str]]:
+        """The versions among the commits `git log REVS` lists (restore commits left out), with each message,
+        one at a time: callers that want only the versions do not hold every message."""
         out = self.repo.git.log("--format=%H%x00%ct%x00%B%x1e", *args, revs, "--")
-        found = []
         for record in out.split("\x1e"):
             record = record.strip("\n")
             if not record:
@@ -389,10 +393,9 @@ class Store:
             trailers = parse_trailers(body)
             if "Policy" not in trailers or "Restores" in trailers:
                 continue
-            found.append((Version(sha, trailers["Policy"], trailers.get("Effective"), trailers.get("Title"),
-                                  trailers.get("Source-SHA256"), int(committed), trailers.get("Effective-Source"),
-                                  trailers.get("Payer")), body))
-        return found
+            shared = [_interned(trailers.get(key)) for key in ("Policy", "Effective-Source", "Payer")]
+            yield (Version(sha, shared[0] or "", trailers.get("Effective"), trailers.get("Title"),
+                           trailers.get("Source-SHA256"), int(committed), shared[1], shared[2]), body)
 
     def log(self, policy: str) -> list[Version]:
         """A policy's versions, newest effective date first."""
@@ -499,8 +502,8 @@ class Store:
         if ours is not None:
             bases = repo.merge_base(ours, theirs)
             base = bases[0].hexsha if bases else None
-        pulled = len(self._walk(f"{base}..{theirs}" if base else theirs))
-        mine = [] if ours is None or base == ours else self._walk(f"{base}..{ours}" if base else ours)
+        pulled = sum(1 for _ in self._walk(f"{base}..{theirs}" if base else theirs))
+        mine = [] if ours is None or base == ours else list(self._walk(f"{base}..{ours}" if base else ours))
         items = []
         for version, body in reversed(mine):
             content, source = read_blobs(self.path, [f"{version.rev}:{version.policy}/policy.json",
