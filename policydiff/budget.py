@@ -26,7 +26,7 @@ import signal
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
@@ -91,20 +91,6 @@ def flag_for(field: str) -> str:
     return f"raise it with {flag.option} or {flag.env}"
 
 
-def limits_from(values: dict[str, Any]) -> Limits:
-    """Limits from parsed flag values (None = default); sizes may be given as "300MB", "2GiB"."""
-    known = {f.name for f in fields(Limits)}
-    chosen: dict[str, Any] = {}
-    for name, value in values.items():
-        if value is None or name not in known:
-            continue
-        chosen[name] = parse_size(value) if name.endswith("bytes") else (float(value) if name == "seconds"
-                                                                          else int(value))
-        if chosen[name] <= 0:
-            raise ExtractionError(f"{_BY_FIELD[name].option}: must be greater than 0")
-    return Limits(**chosen)
-
-
 _SIZE_UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10, "m": MiB, "mb": MiB, "mib": MiB,
                "g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30}
 
@@ -147,7 +133,7 @@ class Outcome(Generic[T]):
     error: str | None = None
 
 
-def die_with_parent() -> None:
+def _die_with_parent() -> None:
     """Linux: the kernel kills this process when its parent dies, so a killed `add` leaves no workers."""
     try:
         import ctypes
@@ -174,7 +160,7 @@ def _cap_memory(extra: int) -> None:
 
 def _serve(conn: Connection, job: Callable[[Any, Limits], Any], limits: Limits,
            name: Callable[[Any], str]) -> None:
-    die_with_parent()
+    _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _cap_memory(limits.memory_bytes)
     while True:
@@ -297,5 +283,5 @@ def _replace(pool: list[_Worker], worker: _Worker, context: Any, job: Callable[[
         pool.remove(worker)
 
 
-__all__ = ["DEFAULT", "FLAGS", "Flag", "Limits", "Outcome", "die_with_parent", "flag_for", "limits_from", "over",
+__all__ = ["DEFAULT", "FLAGS", "Flag", "Limits", "Outcome", "flag_for", "over",
            "parse_size", "run_bounded", "shown"]

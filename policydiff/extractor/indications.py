@@ -42,7 +42,7 @@ _CITATION_TAIL = re.compile(r"(?:(?:(?<=[a-z]{3})|(?<=[)\].]))\d{1,3}(?:\s*,\s*\
 _CODES_TAIL = re.compile(r"\s*[-–(]?\s*\b(?:cpt|hcpcs)\b.*$", re.I)
 _NOTE = re.compile(r"^\W*(?:note|notes|nb)\b\s*[:.-]", re.I)
 _GENERIC_SUBJECT = re.compile(r"^(?:the\s+)?(?:member|patient|individual|beneficiar(?:y|ies)|enrollee|person|"
-                              r"humana\s+members?|members?|patients?|individuals?|it|this\s+(?:test|service|drug|"
+                              r"(?:[\w&.'-]+\s+){1,3}members?|members?|patients?|individuals?|it|this\s+(?:test|service|drug|"
                               r"procedure|medication)|the\s+(?:test|service|drug|procedure|medication)|"
                               r"the\s+following(?:\s+\w+){0,4}|requests?|coverage|approval)\b", re.I)
 _POPULATION = re.compile(r"^\s*(?:in|for)\s+(?P<p>(?:adults?|adolescents?|children|pediatric|infants?|"

@@ -52,9 +52,8 @@ class _Stream:
 
 @dataclass(frozen=True)
 class Scan:
-    inflated: int
-    """Inflated bytes counted (streams whose most possible size was already within the limits are
-    counted at that size, without inflating them)."""
+    """A PDF's compressed streams, found once: the page-object count reads the object streams among them."""
+
     streams: tuple[_Stream, ...]
 
     def page_objects(self, data: bytes, enough: int) -> int:
@@ -92,7 +91,7 @@ def scan(data: bytes, limits: Limits) -> Scan:
         if total > limits.document_bytes:
             raise ExtractionError(over("its compressed streams together inflate past the limit", "document_bytes",
                                        limits))
-    return Scan(total + remaining, tuple(streams))
+    return Scan(tuple(streams))
 
 
 def _streams(data: bytes) -> list[_Stream]:

@@ -199,11 +199,7 @@ class Store:
                     config.set_value("user", "name", "policydiff")
                     config.set_value("user", "email", "policydiff@localhost")
         self._repo = None
-        repo = self.repo
-        self._abort_rebase(repo)  # a rebase an interrupted sync left is what detaches HEAD
-        if repo.head.is_detached:
-            raise StoreError(f"{self.path}: the store is on a detached HEAD; check out its branch first "
-                             f"(git -C {self.path} checkout main)")
+        self.repo  # noqa: B018 (opening it checks it is a repository of its own, not a worktree)
 
     def _writable_folder(self) -> None:
         """The store's folder exists (made if need be) and this process may write in it."""
@@ -230,6 +226,8 @@ class Store:
         interrupted `sync` left, clear git lock files a killed writer left, finish an interrupted checkout,
         and refuse a working tree with changes policydiff did not make: a store never discards a user's work.
         """
+        self._repo = None
+        repo = self.repo  # first: it refuses a worktree, a file or a broken repository before we touch it
         git_dir = self.path / ".git"
         for stale in [git_dir / "index.lock", git_dir / "HEAD.lock", git_dir / "policydiff-marks",
                       *git_dir.glob("refs/heads/*.lock"), *git_dir.glob("objects/pack/tmp_*")]:
@@ -240,9 +238,10 @@ class Store:
             with exclude.open("a") as handle:
                 handle.write("\n.policydiff.lock\n")
         (git_dir / "refs" / "policydiff" / "sync").unlink(missing_ok=True)  # scratch ref of a killed sync
-        self._repo = None
-        repo = self.repo
-        self._abort_rebase(repo)
+        self._abort_rebase(repo)  # a rebase an interrupted sync left is what detaches HEAD
+        if repo.head.is_detached:
+            raise StoreError(f"{self.path}: the store is on a detached HEAD; check out its branch first "
+                             f"(git -C {self.path} checkout main)")
         if not repo.head.is_valid():
             self._journal.unlink(missing_ok=True)
             return  # no commit yet: nothing to reset, nothing to lose
@@ -454,13 +453,11 @@ class Store:
 
         with self._lock():
             repo = self.repo
-            self._abort_rebase(repo)
             if remote not in [r.name for r in repo.remotes]:
                 raise StoreError(f"{self.path}: no remote named {remote!r}; add one with "
                                  f"`git -C {self.path} remote add {remote} URL`")
-            if repo.head.is_detached:
-                raise StoreError(f"{self.path}: the store is on a detached HEAD; check out its branch first")
             self._recover()
+            repo = self.repo
             branch = repo.head.ref.name
             pulled = replayed = 0
             try:
@@ -504,14 +501,13 @@ class Store:
             base = bases[0].hexsha if bases else None
         pulled = sum(1 for _ in self._walk(f"{base}..{theirs}" if base else theirs))
         mine = [] if ours is None or base == ours else list(self._walk(f"{base}..{ours}" if base else ours))
+        blobs = read_blobs(self.path, [f"{v.rev}:{v.policy}/{file}" for v, _ in mine
+                                       for file in ("policy.json", "source.txt")])
         items = []
-        for version, body in reversed(mine):
-            content, source = read_blobs(self.path, [f"{version.rev}:{version.policy}/policy.json",
-                                                     f"{version.rev}:{version.policy}/source.txt"])
-            policy = self._parse(content, version)
-            items.append(NewVersion(parse_trailers(body).get("Source", version.policy), version.policy, policy,
-                                    content, source, version.effective or "", version.date_source or "document",
-                                    note_of(body)))
+        for (version, body), content, source in zip(mine, blobs[0::2], blobs[1::2]):
+            items.append(NewVersion(parse_trailers(body).get("Source", version.policy), version.policy,
+                                    self._parse(content, version), content, source, version.effective or "",
+                                    version.date_source or "document", note_of(body)))
         items.sort(key=lambda v: (v.effective, v.path))
         results = self._write(items, None, onto=theirs)
         return pulled, sum(r.status in ("added", "backfilled") for r in results)
