@@ -9,7 +9,7 @@ per page for:
   - extract()     policydiff's whole pipeline, in process;
   - CLI           `policydiff extract --format json` as a subprocess (adds start-up
                   and the bounded worker that enforces the time and memory budget);
-  - guards        the input limits' own work (the raw scan of compressed streams
+  - guards        the input budget's own work (the raw scan of compressed streams
                   for bombs, the page-object count for amplification), which
                   extract() includes: shown as a share of extract().
 Figures are reported as ratios to the pypdfium2 floor measured in the same
@@ -87,7 +87,7 @@ def bare_pdfplumber(path: Path) -> None:
 
 
 def guards(path: Path, pages: int) -> None:
-    """What `pdf_document` does before PDFium sees the file, with the default limits."""
+    """What `pdf_document` does before PDFium sees the file, with the default budget."""
     data = path.read_bytes()
     measured = scan(data, DEFAULT)
     if pages > 1:
@@ -140,7 +140,7 @@ def main() -> None:
         total = {k: statistics.fmean(m[k] for m in real) for k in real[0]}
         print(f"\nreal PDFs, mean ms/page: pypdfium2 {total['pypdfium2']:.2f}, pdfplumber {total['pdfplumber']:.1f}, "
               f"extract() {total['extract()']:.2f} ({total['extract()'] / total['pypdfium2']:.1f}x floor), "
-              f"of which the limits' guards {100 * total['guards'] / total['extract()']:.1f}%")
+              f"of which the budget's guards {100 * total['guards'] / total['extract()']:.1f}%")
 
 
 if __name__ == "__main__":

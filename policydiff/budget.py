@@ -2,7 +2,7 @@
 
 Policy documents come from payers' websites, e-mail and shared drives. A
 parser of such files must end in bounded time and memory whatever the bytes
-say, so every document is read under a `Limits` budget:
+say, so every document is read under a `Budget`:
 
 - checked as the document is read (bytes, pages, inflated stream bytes,
   characters per line, outline depth): the reader stops with an
@@ -36,7 +36,7 @@ MiB = 1 << 20
 
 
 @dataclass(frozen=True)
-class Limits:
+class Budget:
     """The budget for reading one document. Each field has a flag and an environment variable (`FLAGS`)."""
 
     input_bytes: int = 256 * MiB
@@ -57,7 +57,7 @@ class Limits:
     """Memory one document's reader may add to its process."""
 
 
-DEFAULT = Limits()
+DEFAULT = Budget()
 
 
 @dataclass(frozen=True)
@@ -108,13 +108,13 @@ def parse_size(value: str | int) -> int:
         raise ExtractionError(f"{value!r}: not a size (e.g. 64MB, 2GiB or a number of bytes)") from None
 
 
-def over(what: str, field: str, limits: Limits) -> str:
+def over(what: str, field: str, budget: Budget) -> str:
     """The message for a limit reached: what was found, the limit, and how to raise it."""
-    return f"{what} (limit {shown(field, limits)}; {flag_for(field)})"
+    return f"{what} (limit {shown(field, budget)}; {flag_for(field)})"
 
 
-def shown(field: str, limits: Limits) -> str:
-    value = getattr(limits, field)
+def shown(field: str, budget: Budget) -> str:
+    value = getattr(budget, field)
     if field.endswith("bytes"):
         return f"{value / MiB:g} MiB" if value >= MiB else f"{value} bytes"
     return f"{value:g} {_BY_FIELD[field].unit}" if isinstance(value, float) else f"{value:,} {_BY_FIELD[field].unit}"
@@ -158,11 +158,11 @@ def _cap_memory(extra: int) -> None:
         pass  # no /proc (macOS) or no RLIMIT_AS: time is still bounded
 
 
-def _serve(conn: Connection, job: Callable[[Any, Limits], Any], limits: Limits,
+def _serve(conn: Connection, job: Callable[[Any, Budget], Any], budget: Budget,
            name: Callable[[Any], str]) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _cap_memory(limits.memory_bytes)
+    _cap_memory(budget.memory_bytes)
     while True:
         try:
             task = conn.recv()
@@ -172,12 +172,12 @@ def _serve(conn: Connection, job: Callable[[Any, Limits], Any], limits: Limits,
             return
         index, item = task
         try:
-            reply: tuple[int, Outcome[Any]] = (index, Outcome(job(item, limits)))
+            reply: tuple[int, Outcome[Any]] = (index, Outcome(job(item, budget)))
         except PolicyDiffError as exc:  # the input's fault, already said in a line that names it
             reply = (index, Outcome(error=str(exc)))
         except MemoryError:
             reply = (index, Outcome(error=f"{name(item)}: needs more memory than its budget of "
-                                          f"{shown('memory_bytes', limits)} ({flag_for('memory_bytes')})"))
+                                          f"{shown('memory_bytes', budget)} ({flag_for('memory_bytes')})"))
         except RecursionError:
             reply = (index, Outcome(error=f"{name(item)}: nests too deeply to read ({flag_for('depth')})"))
         except Exception as exc:  # a bug, reported against this document; the batch goes on
@@ -189,10 +189,10 @@ def _serve(conn: Connection, job: Callable[[Any, Limits], Any], limits: Limits,
 
 
 class _Worker:
-    def __init__(self, context: Any, job: Callable[[Any, Limits], Any], limits: Limits,
+    def __init__(self, context: Any, job: Callable[[Any, Budget], Any], budget: Budget,
                  name: Callable[[Any], str]):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, job, limits, name), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, job, budget, name), daemon=True)
         self.process.start()
         child.close()
         self.name = name
@@ -212,20 +212,20 @@ class _Worker:
         self.conn.close()
 
 
-def run_bounded(job: Callable[[Any, Limits], T], items: Sequence[Any], limits: Limits, workers: int = 1,
+def run_bounded(job: Callable[[Any, Budget], T], items: Sequence[Any], budget: Budget, workers: int = 1,
                 on_done: Callable[[int, Outcome[T]], None] | None = None,
                 name: Callable[[Any], str] = str) -> list[Outcome[T]]:
-    """Run `job(item, limits)` for each item in at most `workers` processes, each item under the time and
+    """Run `job(item, budget)` for each item in at most `workers` processes, each item under the time and
     memory budget; results in input order.
 
-    A worker that runs past `limits.seconds` is killed and replaced, and its item comes back as an
+    A worker that runs past `budget.seconds` is killed and replaced, and its item comes back as an
     error; so does an item whose worker dies (a crash in a PDF library, the memory cap). Workers die
     with this process, and never outnumber the items.
     """
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     results: list[Outcome[T] | None] = [None] * len(items)
     queue = deque(range(len(items)))
-    pool = [_Worker(context, job, limits, name) for _ in range(max(1, min(workers, len(items))))]
+    pool = [_Worker(context, job, budget, name) for _ in range(max(1, min(workers, len(items))))]
 
     def finish(worker: _Worker, outcome: Outcome[T]) -> None:
         assert worker.task is not None
@@ -242,21 +242,21 @@ def run_bounded(job: Callable[[Any, Limits], T], items: Sequence[Any], limits: L
                     w.give(index, items[index])
             busy = [w for w in pool if w.task is not None]
             now = time.monotonic()
-            timeout = max(0.0, min(w.started + limits.seconds - now for w in busy))
+            timeout = max(0.0, min(w.started + budget.seconds - now for w in busy))
             ready = wait([w.conn for w in busy], timeout=timeout)
             for w in busy:
                 if w.conn in ready:
                     try:
                         _, outcome = w.conn.recv()
                     except (EOFError, OSError):
-                        finish(w, Outcome(error=f"{w.label}: {_died(w, limits)}"))
-                        _replace(pool, w, context, job, limits, name, bool(queue))
+                        finish(w, Outcome(error=f"{w.label}: {_died(w, budget)}"))
+                        _replace(pool, w, context, job, budget, name, bool(queue))
                         continue
                     finish(w, outcome)
-                elif time.monotonic() - w.started >= limits.seconds:
+                elif time.monotonic() - w.started >= budget.seconds:
                     finish(w, Outcome(error=f"{w.label}: still not read after "
-                                            f"{shown('seconds', limits)}; stopped ({flag_for('seconds')})"))
-                    _replace(pool, w, context, job, limits, name, bool(queue))
+                                            f"{shown('seconds', budget)}; stopped ({flag_for('seconds')})"))
+                    _replace(pool, w, context, job, budget, name, bool(queue))
     finally:
         for w in pool:
             with contextlib.suppress(OSError, ValueError):
@@ -265,23 +265,23 @@ def run_bounded(job: Callable[[Any, Limits], T], items: Sequence[Any], limits: L
     return [r if r is not None else Outcome(error="not read") for r in results]
 
 
-def _died(worker: _Worker, limits: Limits) -> str:
+def _died(worker: _Worker, budget: Budget) -> str:
     worker.process.join(timeout=5)
     code = worker.process.exitcode
     how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-    return (f"its reader died ({how}), most likely past its memory budget of {shown('memory_bytes', limits)} "
+    return (f"its reader died ({how}), most likely past its memory budget of {shown('memory_bytes', budget)} "
             f"({flag_for('memory_bytes')})")
 
 
-def _replace(pool: list[_Worker], worker: _Worker, context: Any, job: Callable[[Any, Limits], Any],
-             limits: Limits, name: Callable[[Any], str], needed: bool) -> None:
+def _replace(pool: list[_Worker], worker: _Worker, context: Any, job: Callable[[Any, Budget], Any],
+             budget: Budget, name: Callable[[Any], str], needed: bool) -> None:
     """A worker that was killed or died is replaced only while items wait for it."""
     worker.stop()
     if needed:
-        pool[pool.index(worker)] = _Worker(context, job, limits, name)
+        pool[pool.index(worker)] = _Worker(context, job, budget, name)
     else:
         pool.remove(worker)
 
 
-__all__ = ["DEFAULT", "FLAGS", "Flag", "Limits", "Outcome", "flag_for", "over",
+__all__ = ["DEFAULT", "FLAGS", "Flag", "Budget", "Outcome", "flag_for", "over",
            "parse_size", "run_bounded", "shown"]

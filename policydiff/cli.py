@@ -37,17 +37,17 @@ class _Size(click.ParamType):
         return size
 
 
-def _with_limits(func):
+def _with_budget(func):
     """The reading budget's options (policydiff.budget.FLAGS), each also read from its environment
-    variable; the command receives them as one `limits` argument."""
-    from .budget import FLAGS, Limits
+    variable; the command receives them as one `budget` argument."""
+    from .budget import FLAGS, Budget
 
     kinds = {"bytes": _Size(), "seconds": click.FloatRange(min=0, min_open=True)}
 
     @wraps(func)
     def wrapper(*args, **kwargs):
         chosen = {f.field: kwargs.pop(f.field) for f in FLAGS}
-        return func(*args, limits=Limits(**{k: v for k, v in chosen.items() if v is not None}), **kwargs)
+        return func(*args, budget=Budget(**{k: v for k, v in chosen.items() if v is not None}), **kwargs)
 
     for flag in reversed(FLAGS):
         wrapper = click.option(flag.option, flag.field, envvar=flag.env, default=None, show_envvar=True,
@@ -89,13 +89,13 @@ def main(ctx: click.Context, store_dir: str | None) -> None:
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=True))
 @click.option("--format", "fmt", type=FORMATS_POLICY, default="text", show_default=True)
-@_with_limits
+@_with_budget
 @_fail_cleanly
-def extract(path: str, fmt: str, limits) -> None:
+def extract(path: str, fmt: str, budget) -> None:
     """Extract one PDF, text or Markdown policy into the normalized schema."""
     from .extractor import extract_bounded
 
-    click.echo(_render_policy(fmt)(extract_bounded(path, limits)), nl=False)
+    click.echo(_render_policy(fmt)(extract_bounded(path, budget)), nl=False)
 
 
 def _render_policy(fmt: str):
@@ -121,17 +121,17 @@ def _store(ctx: click.Context):
 @click.option("--workers", type=int, default=None, help="Extraction processes (default: one per CPU, at most one "
                                                          "per document).")
 @click.option("--dry-run", is_flag=True, help="Print what each document would be stored as; write nothing.")
-@_with_limits
+@_with_budget
 @click.pass_context
 @_fail_cleanly
-def add(ctx, paths, payer, policy_id, effective, message, workers, dry_run, limits) -> None:
+def add(ctx, paths, payer, policy_id, effective, message, workers, dry_run, budget) -> None:
     """Extract documents (files or folders) and commit each as a version in the store."""
     from .ingest import Identity, plan
     from .ingest import add as run
 
     identity = Identity(payer, policy_id, effective, message)
     if dry_run:
-        prepared = plan(list(paths), identity, workers, sys.stderr.isatty(), _store(ctx), limits)
+        prepared = plan(list(paths), identity, workers, sys.stderr.isatty(), _store(ctx), budget)
         for p in prepared:
             if p.not_policy:
                 click.echo(f"would skip {p.path}: {p.error}")
@@ -146,7 +146,7 @@ def add(ctx, paths, payer, policy_id, effective, message, workers, dry_run, limi
         _report_failures([(p.path, p.error) for p in prepared if p.version is None and not p.not_policy],
                          len(prepared), dry_run=True)
         return
-    results = run(_store(ctx), list(paths), identity, workers=workers, progress=sys.stderr.isatty(), limits=limits)
+    results = run(_store(ctx), list(paths), identity, workers=workers, progress=sys.stderr.isatty(), budget=budget)
     for r in results:
         if r.status == "skipped":
             click.echo(f"skipped    {r.path}: {r.error}")
@@ -258,10 +258,10 @@ def _emit(result, fmt: str, renderers: dict, output: str | None) -> None:
               show_default=True)
 @click.option("--indication", help="Only indications matching this (fuzzy) query.")
 @_OUTPUT
-@_with_limits
+@_with_budget
 @click.pass_context
 @_fail_cleanly
-def compare_cmd(ctx, sources, fmt, indication, output, limits) -> None:
+def compare_cmd(ctx, sources, fmt, indication, output, budget) -> None:
     """Compare 2 or more policies (files or stored PAYER/POLICY[@REV]) indication by indication."""
     from .diffs.compare import compare
     from .history import load
@@ -271,7 +271,7 @@ def compare_cmd(ctx, sources, fmt, indication, output, limits) -> None:
     if len(sources) < 2:
         raise click.UsageError("compare needs at least two policies")
     store = _store(ctx)
-    result = compare([load(s, store, limits) for s in sources], list(sources), indication)
+    result = compare([load(s, store, budget) for s in sources], list(sources), indication)
     _emit(result, fmt, {"json": render.to_json, "md": render.render_markdown, "html": render.render_html,
                         "csv": render.render_csv, "text": render.render_text, "xlsx": compare_xlsx}, output)
     sys.exit(1 if result.has_differences else 0)
@@ -285,10 +285,10 @@ def compare_cmd(ctx, sources, fmt, indication, output, limits) -> None:
               show_default=True)
 @click.option("--indication", help="Only changes to indications matching this (fuzzy) query.")
 @_OUTPUT
-@_with_limits
+@_with_budget
 @click.pass_context
 @_fail_cleanly
-def diff_cmd(ctx, sources, from_rev, to_rev, fmt, indication, output, limits) -> None:
+def diff_cmd(ctx, sources, from_rev, to_rev, fmt, indication, output, budget) -> None:
     """What changed: `diff OLD_FILE NEW_FILE`, or `diff PAYER/POLICY [--from REV] [--to REV]` over the store."""
     from .diffs.versions import diff_policies, only_indications
     from .history import diff_stored, load
@@ -297,7 +297,7 @@ def diff_cmd(ctx, sources, from_rev, to_rev, fmt, indication, output, limits) ->
 
     store = _store(ctx)
     if len(sources) == 2:
-        old, new = load(sources[0], store, limits), load(sources[1], store, limits)
+        old, new = load(sources[0], store, budget), load(sources[1], store, budget)
         result = diff_policies(old, new, new.policy_id or "", sources[0], sources[1])
     elif len(sources) == 1:
         result = diff_stored(store, sources[0], from_rev, to_rev)

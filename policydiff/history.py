@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from .budget import Limits
+from .budget import Budget
 from .diffs.versions import BlameLine, Report, VersionDiff, diff_policies, only_indications
 from .diffs.versions import blame as blame_lines
 from .errors import StoreError
@@ -28,13 +28,13 @@ def is_stored_ref(spec: str) -> bool:
     return not Path(spec).exists() and "/" in spec and not spec.startswith((".", "/"))
 
 
-def load(spec: str, store: Store, limits: Limits | None = None) -> Policy:
-    """A file path (extracted; in a bounded worker when `limits` are given), or a stored policy
+def load(spec: str, store: Store, budget: Budget | None = None) -> Policy:
+    """A file path (extracted; in a bounded worker when `budget` are given), or a stored policy
     `payer/policy[@rev]` (read from the store)."""
     if is_stored_ref(spec):
         return store.show(spec)
     # a missing file is reported by the extractor, naming it
-    policy = extract(spec) if limits is None else extract_bounded(spec, limits)
+    policy = extract(spec) if budget is None else extract_bounded(spec, budget)
     if not policy.payer:  # a document that never names its payer: its file name may ("payer__policy__date")
         named = read_file_name(spec).payer
         if named:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from .budget import DEFAULT, Limits, run_bounded
+from .budget import DEFAULT, Budget, run_bounded
 from .errors import PolicyDiffError, StoreError
 from .extractor import extract_document
 from .extractor.sources import read_document
@@ -47,10 +47,10 @@ class Prepared:
 
 
 def add(store: Store, paths: list[str | Path], identity: Identity | None = None, workers: int | None = None,
-        progress: bool = False, limits: Limits = DEFAULT) -> list[AddResult]:
-    """Extract each document (in parallel, each under `limits`) and commit each as a version; results in
+        progress: bool = False, budget: Budget = DEFAULT) -> list[AddResult]:
+    """Extract each document (in parallel, each under `budget`) and commit each as a version; results in
     input order."""
-    prepared = plan(paths, identity, workers, progress, store, limits)
+    prepared = plan(paths, identity, workers, progress, store, budget)
     failed = {p.path: AddResult(p.path, "skipped" if p.not_policy else "failed", error=p.error)
               for p in prepared if p.version is None}
     stored = store.commit([p.version for p in prepared if p.version is not None], (identity or Identity()).message)
@@ -60,25 +60,25 @@ def add(store: Store, paths: list[str | Path], identity: Identity | None = None,
 
 
 def plan(paths: list[str | Path], identity: Identity | None = None, workers: int | None = None,
-         progress: bool = False, store: Store | None = None, limits: Limits = DEFAULT) -> list[Prepared]:
+         progress: bool = False, store: Store | None = None, budget: Budget = DEFAULT) -> list[Prepared]:
     """What each document would be stored as, without writing: `add --dry-run` prints this."""
     identity = identity or Identity()
     files = expand(paths)
     if not files:
         raise StoreError("nothing to add: no files found in the paths given")
     named = {str(Path(p)) for p in paths if not Path(p).is_dir()}
-    prepared = prepare_all(files, identity, workers, progress, limits)
+    prepared = prepare_all(files, identity, workers, progress, budget)
     # A file named on the command line that is not a policy is an error; one found in a folder is skipped.
     prepared = [replace(p, not_policy=False) if p.not_policy and p.path in named else p for p in prepared]
     known = store.settled_index() if store is not None else {}
     return renumbered(prepared, known)
 
 
-def prepare(path: str, identity: Identity, limits: Limits = DEFAULT) -> Prepared:
+def prepare(path: str, identity: Identity, budget: Budget = DEFAULT) -> Prepared:
     """Extraction for one document, run in worker processes: no git here."""
     try:
-        doc = read_document(path, limits)
-        policy = extract_document(doc, limits)
+        doc = read_document(path, budget)
+        policy = extract_document(doc, budget)
         if not policy.indications and not policy.exclusions \
                 and not any(s.role in ("coverage", "not_covered") for s in policy.sections):
             return Prepared(path, error=f"{Path(path).name}: not a policy: no section states coverage or "
@@ -167,8 +167,8 @@ def worker_count(requested: int | None, documents: int) -> int:
     return max(1, min(wanted, documents, MAX_WORKERS))
 
 
-def _prepare_within(path: str, limits: Limits, identity: Identity) -> Prepared:
-    return prepare(path, identity, limits)
+def _prepare_within(path: str, budget: Budget, identity: Identity) -> Prepared:
+    return prepare(path, identity, budget)
 
 
 def _file_name(path: str) -> str:
@@ -176,14 +176,14 @@ def _file_name(path: str) -> str:
 
 
 def prepare_all(files: list[str], identity: Identity, workers: int | None, progress: bool,
-                limits: Limits = DEFAULT) -> list[Prepared]:
+                budget: Budget = DEFAULT) -> list[Prepared]:
     """Every file through `prepare`, in bounded worker processes (policydiff.budget): a document that runs
     out of time or memory comes back failed, and the others go on."""
     from tqdm import tqdm
 
     bar = tqdm(total=len(files), desc="extracting", unit="doc", disable=not progress, leave=False)
     try:
-        outcomes = run_bounded(partial(_prepare_within, identity=identity), files, limits,
+        outcomes = run_bounded(partial(_prepare_within, identity=identity), files, budget,
                                worker_count(workers, len(files)), on_done=lambda _index, _outcome: bar.update(),
                                name=_file_name)
     finally:

@@ -19,7 +19,7 @@ from pathlib import Path
 import git
 import pytest
 
-from policydiff.budget import Limits, run_bounded
+from policydiff.budget import Budget, run_bounded
 from policydiff.diffs.versions import VersionDiff
 from policydiff.extractor import extract, extract_bytes
 from policydiff.history import annual_report
@@ -336,7 +336,7 @@ def test_8_one_windows_1252_byte_garbles_only_its_own_line(tmp_path):
     line = next(n for n, text in enumerate(pure.splitlines(), 1) if "\u2013" in text)
     assert any("not UTF-8" in w and f"line(s) {line} " in w for w in mixed.warnings), mixed.warnings
     proc = run_cli("diff", str(pure_file), str(mixed_file), check_codes=None)
-    assert proc.returncode == 0, proc.stdout  # no change: the limits are the same
+    assert proc.returncode == 0, proc.stdout  # no change: the budget are the same
     utf16 = tmp_path / "utf16.txt"
     utf16.write_bytes(pure.encode("utf-16"))
     assert extract(utf16).indications == clean.indications
@@ -512,15 +512,15 @@ def test_12_workers_die_with_a_killed_add_and_never_outnumber_the_documents(tmp_
 
 def test_12_the_pool_is_capped_by_the_documents():
     assert worker_count(400, 9) == 9 and worker_count(None, 1) == 1
-    pids = run_bounded(_pid, list(range(3)), Limits(), workers=400)
+    pids = run_bounded(_pid, list(range(3)), Budget(), workers=400)
     assert all(o.error is None for o in pids) and len({o.value for o in pids}) <= 3
 
 
-def _pid(_item: int, _limits: Limits) -> int:
+def _pid(_item: int, _limits: Budget) -> int:
     return os.getpid()
 
 
 def test_extract_bytes_in_process_still_honours_the_static_limits():
     text = dense_policy(10).encode()
     with pytest.raises(Exception, match="max-line-chars"):
-        extract_bytes(text.replace(b"Criterion 1:", b"Criterion 1:" + b"x" * 500), "x.txt", Limits(line_chars=200))
+        extract_bytes(text.replace(b"Criterion 1:", b"Criterion 1:" + b"x" * 500), "x.txt", Budget(line_chars=200))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..budget import DEFAULT, Limits
+from ..budget import DEFAULT, Budget
 from ..errors import ExtractionError
 from ..normalized.schema import DocumentInfo, Policy, SectionInfo
 from .codes import read_codes
@@ -29,20 +29,20 @@ __all__ = ["extract", "extract_bounded", "extract_bytes", "extract_document"]
 _CODE_ROLES = ("coverage", "coding", "documentation", "other", "background", "definitions", "administrative")
 
 
-def extract(path: str | Path, limits: Limits = DEFAULT) -> Policy:
+def extract(path: str | Path, budget: Budget = DEFAULT) -> Policy:
     """Read a PDF, text or Markdown policy and return its normalized form.
 
-    `limits` bounds what the reading may cost (policydiff.budget); time and memory are bounded only
+    `budget` bounds what the reading may cost (policydiff.budget); time and memory are bounded only
     where the caller runs this in a worker (`budget.run_bounded`), as the command line does."""
-    return extract_document(read_document(path, limits), limits)
+    return extract_document(read_document(path, budget), budget)
 
 
-def extract_bounded(path: str | Path, limits: Limits = DEFAULT) -> Policy:
+def extract_bounded(path: str | Path, budget: Budget = DEFAULT) -> Policy:
     """`extract` in a worker process under the whole budget: a document that takes longer than
-    `limits.seconds` or more memory than `limits.memory_bytes` is an ExtractionError, not a hang."""
+    `budget.seconds` or more memory than `budget.memory_bytes` is an ExtractionError, not a hang."""
     from ..budget import run_bounded
 
-    outcome = run_bounded(extract, [str(path)], limits, name=_file_name)[0]
+    outcome = run_bounded(extract, [str(path)], budget, name=_file_name)[0]
     if outcome.error is not None or outcome.value is None:
         raise ExtractionError(outcome.error or f"{path}: not read")
     return outcome.value
@@ -52,16 +52,16 @@ def _file_name(path: str) -> str:
     return Path(path).name
 
 
-def extract_bytes(data: bytes, name: str, limits: Limits = DEFAULT) -> Policy:
-    return extract_document(read_bytes(data, name, limits), limits)
+def extract_bytes(data: bytes, name: str, budget: Budget = DEFAULT) -> Policy:
+    return extract_document(read_bytes(data, name, budget), budget)
 
 
-def extract_document(doc: Document, limits: Limits = DEFAULT) -> Policy:
+def extract_document(doc: Document, budget: Budget = DEFAULT) -> Policy:
     geometry = doc.format == "pdf"
     lines = [ln for ln in doc.lines if not is_noise(ln.text)] if geometry else drop_running_lines(doc.lines)
     sections = split_sections(lines, geometry)
     try:
-        outlines = [build_outline(s.lines, geometry, lines, limits) for s in sections]
+        outlines = [build_outline(s.lines, geometry, lines, budget) for s in sections]
     except ExtractionError as exc:
         raise ExtractionError(f"{doc.name}: {exc}") from None
     raw = doc.raw_lines or doc.lines

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..budget import DEFAULT, Limits, over
+from ..budget import DEFAULT, Budget, over
 from ..errors import ExtractionError
 from ..normalized.lexicon import label_line
 from ..normalized.schema import Source
@@ -519,7 +519,7 @@ def _labels(nodes: list[Node]) -> None:
 
 
 def build_outline(lines: Sequence[Line], geometry: bool, layout_lines: Sequence[Line] | None = None,
-                  limits: Limits = DEFAULT) -> list[Node]:
+                  budget: Budget = DEFAULT) -> list[Node]:
     """A section's lines → its outline (roots in document order)."""
     layout = _Layout.of(layout_lines or lines, geometry)
     builder = OutlineBuilder(layout)
@@ -528,9 +528,9 @@ def build_outline(lines: Sequence[Line], geometry: bool, layout_lines: Sequence[
     units = [_settle(u) for u in builder.units]
     roots = _nest_by_geometry(units) if geometry else _nest_by_style(units)
     deepest, where = depth(roots)
-    if deepest > limits.depth:
+    if deepest > budget.depth:
         place = f" (from line {where.line}{f', page {where.page}' if where.page else ''})" if where else ""
-        raise ExtractionError(over(f"outline nests {deepest} levels deep{place}", "depth", limits))
+        raise ExtractionError(over(f"outline nests {deepest} levels deep{place}", "depth", budget))
     _labels(roots)
     return roots
 

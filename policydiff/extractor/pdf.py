@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from ..budget import DEFAULT, Limits, over
+from ..budget import DEFAULT, Budget, over
 from ..errors import ExtractionError
 from .furniture import repeated_rows
 from .lines import Document, Line, clean_text
@@ -69,9 +69,9 @@ class _Row:
     """The font weight PDFium reports (400 regular, 700 bold); see `_emphasis`."""
 
 
-def pdf_document(data: bytes, name: str, digest: str, limits: Limits = DEFAULT) -> Document:
+def pdf_document(data: bytes, name: str, digest: str, budget: Budget = DEFAULT) -> Document:
     try:
-        measured = scan(data, limits)
+        measured = scan(data, budget)
     except ExtractionError as exc:
         raise ExtractionError(f"{name}: {exc}") from None
     try:
@@ -87,11 +87,11 @@ def pdf_document(data: bytes, name: str, digest: str, limits: Limits = DEFAULT) 
             raise ExtractionError(f"{name}: its page tree lists {n_pages} pages but the file holds "
                                   f"{held} page object(s): the tree lists pages more than once or loops "
                                   f"(amplification); not read")
-        if n_pages > limits.pages:
-            raise ExtractionError(f"{name}: " + over(f"has {n_pages} pages", "pages", limits))
+        if n_pages > budget.pages:
+            raise ExtractionError(f"{name}: " + over(f"has {n_pages} pages", "pages", budget))
         pages: list[list[_Row]] = []
         for index in range(n_pages):
-            pages.append(_page_rows(pdf, index, name, limits))
+            pages.append(_page_rows(pdf, index, name, budget))
     finally:
         pdf.close()
     if not any(rows for rows in pages):
@@ -139,7 +139,7 @@ def _why_unreadable(data: bytes, pdfium_message: str) -> str:
     return f"PDF is corrupt or truncated (PDFium could not open it: {pdfium_message})"
 
 
-def _page_rows(pdf: pdfium.PdfDocument, index: int, name: str, limits: Limits) -> list[_Row]:
+def _page_rows(pdf: pdfium.PdfDocument, index: int, name: str, budget: Budget) -> list[_Row]:
     """One page's visual rows in reading order; page objects are released before returning."""
     try:
         page = pdf[index]
@@ -156,9 +156,9 @@ def _page_rows(pdf: pdfium.PdfDocument, index: int, name: str, limits: Limits) -
         width = page.get_width()
         text = textpage.get_text_range()
         longest = max(map(len, text.splitlines()), default=0)
-        if longest > limits.line_chars:
+        if longest > budget.line_chars:
             raise ExtractionError(f"{name}: " + over(f"page {index + 1} has a line of {longest} characters",
-                                                     "line_chars", limits))
+                                                     "line_chars", budget))
         rows = _rows_from_text(textpage, text, height)
         if rows:
             rows = _split_side_labels(textpage, rows)

@@ -18,7 +18,7 @@ import re
 import zlib
 from dataclasses import dataclass
 
-from ..budget import Limits, over
+from ..budget import Budget, over
 from ..errors import ExtractionError
 
 _PAGE_OBJECT = re.compile(rb"/Type\s{0,8}/Page(?![A-Za-z])")
@@ -69,28 +69,28 @@ class Scan:
         return found
 
 
-def scan(data: bytes, limits: Limits) -> Scan:
+def scan(data: bytes, budget: Budget) -> Scan:
     """Measure `data`; raises ExtractionError (without the file's name) when a limit is passed.
 
     Deflate expands at most 1032 times, so a stream too short to pass a limit even at that ratio is
     never inflated: biggest first, streams are inflated only until what remains could not reach the
-    limits. On ordinary PDFs that is a few streams at most.
+    budget. On ordinary PDFs that is a few streams at most.
     """
     streams = _streams(data)
     remaining = sum(s.most for s in streams)
     total = 0
     for stream in sorted(streams, key=lambda s: -s.packed):
-        if stream.most <= limits.stream_bytes and total + remaining <= limits.document_bytes:
+        if stream.most <= budget.stream_bytes and total + remaining <= budget.document_bytes:
             break  # the rest fit both limits whatever they hold
         remaining -= stream.most
-        size, _ = _inflate(data, stream.start, min(limits.stream_bytes, limits.document_bytes - total))
-        if size > limits.stream_bytes:
+        size, _ = _inflate(data, stream.start, min(budget.stream_bytes, budget.document_bytes - total))
+        if size > budget.stream_bytes:
             raise ExtractionError(over(f"a compressed stream (at byte {stream.start}) inflates past the limit: "
-                                       f"a decompression bomb?", "stream_bytes", limits))
+                                       f"a decompression bomb?", "stream_bytes", budget))
         total += size
-        if total > limits.document_bytes:
+        if total > budget.document_bytes:
             raise ExtractionError(over("its compressed streams together inflate past the limit", "document_bytes",
-                                       limits))
+                                       budget))
     return Scan(tuple(streams))
 
 

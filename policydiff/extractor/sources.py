@@ -9,7 +9,7 @@ import codecs
 import hashlib
 from pathlib import Path
 
-from ..budget import DEFAULT, Limits, over
+from ..budget import DEFAULT, Budget, over
 from ..errors import ExtractionError
 from .lines import Document
 from .text import looks_like_markdown, markdown_lines, text_lines
@@ -68,7 +68,7 @@ def _line_list(numbers: list[int]) -> str:
     return shown + (f" and {len(numbers) - 8} more" if len(numbers) > 8 else "")
 
 
-def read_document(path: str | Path, limits: Limits = DEFAULT) -> Document:
+def read_document(path: str | Path, budget: Budget = DEFAULT) -> Document:
     p = Path(path)
     if not p.exists():
         raise ExtractionError(f"{p}: no such file")
@@ -76,24 +76,24 @@ def read_document(path: str | Path, limits: Limits = DEFAULT) -> Document:
         raise ExtractionError(f"{p}: is a directory, not a policy document")
     try:
         with p.open("rb") as handle:
-            data = handle.read(limits.input_bytes + 1)
+            data = handle.read(budget.input_bytes + 1)
     except OSError as exc:
         raise ExtractionError(f"{p}: cannot be read ({exc.strerror or exc})") from None
-    if len(data) > limits.input_bytes:
-        raise ExtractionError(f"{p}: " + over("is too large to read", "input_bytes", limits))
-    return read_bytes(data, p.name, limits)
+    if len(data) > budget.input_bytes:
+        raise ExtractionError(f"{p}: " + over("is too large to read", "input_bytes", budget))
+    return read_bytes(data, p.name, budget)
 
 
-def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT) -> Document:
-    if len(data) > limits.input_bytes:
-        raise ExtractionError(f"{name}: " + over("is too large to read", "input_bytes", limits))
+def read_bytes(data: bytes, name: str, budget: Budget = DEFAULT) -> Document:
+    if len(data) > budget.input_bytes:
+        raise ExtractionError(f"{name}: " + over("is too large to read", "input_bytes", budget))
     digest = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise ExtractionError(f"{name}: file is empty")
     if data[:1024].lstrip().startswith(b"%PDF") or b"%PDF-" in data[:1024]:
         from .pdf import pdf_document  # the only module that imports PDF libraries
 
-        return pdf_document(data, name, digest, limits)
+        return pdf_document(data, name, digest, budget)
     if name.lower().endswith(".pdf"):
         raise ExtractionError(f"{name}: named .pdf but is not a PDF (no %PDF header); is it a download error page?")
     if unicode_bom(data) is None and _is_binary(data):
@@ -108,9 +108,9 @@ def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT) -> Document:
                         f"symbols (≤, ≥, µ) against the original")
     try:
         if looks_like_markdown(text):
-            doc = Document(name, "markdown", digest, markdown_lines(text, limits))
+            doc = Document(name, "markdown", digest, markdown_lines(text, budget))
         else:
-            doc = Document(name, "text", digest, text_lines(text, limits))
+            doc = Document(name, "text", digest, text_lines(text, budget))
     except ExtractionError as exc:
         raise ExtractionError(f"{name}: {exc}") from None
     doc.warnings = warnings

@@ -12,7 +12,7 @@ import re
 
 from markdown_it import MarkdownIt
 
-from ..budget import DEFAULT, Limits, over
+from ..budget import DEFAULT, Budget, over
 from ..errors import ExtractionError
 from .lines import Line, clean_text
 
@@ -37,9 +37,9 @@ def looks_like_markdown(text: str) -> bool:
     return headings >= 2 or any(_is_table_rule(ln) for ln in lines)
 
 
-def _check_length(raw: str, lineno: int, limits: Limits) -> None:
-    if len(raw) > limits.line_chars:
-        raise ExtractionError(over(f"line {lineno} has {len(raw)} characters", "line_chars", limits))
+def _check_length(raw: str, lineno: int, budget: Budget) -> None:
+    if len(raw) > budget.line_chars:
+        raise ExtractionError(over(f"line {lineno} has {len(raw)} characters", "line_chars", budget))
 
 
 _ARTEFACTS = [
@@ -70,7 +70,7 @@ def _split_flattened(text: str) -> list[str]:
     return [part for part in _SENTENCE_END.split(text) if part.strip()]
 
 
-def text_lines(text: str, limits: Limits = DEFAULT) -> list[Line]:
+def text_lines(text: str, budget: Budget = DEFAULT) -> list[Line]:
     """Plain text → lines; form feeds start new pages; flattened captures are split into sentences."""
     out: list[Line] = []
     pages = text.split("\f")
@@ -80,7 +80,7 @@ def text_lines(text: str, limits: Limits = DEFAULT) -> list[Line]:
         page_no = page_index + 1 if len(pages) > 1 else None
         for raw in page.split("\n"):
             lineno += 1
-            _check_length(raw, lineno, limits)
+            _check_length(raw, lineno, budget)
             cleaned = clean_line(raw.replace("\r", ""))
             if not cleaned.strip():
                 blank = True
@@ -93,15 +93,15 @@ def text_lines(text: str, limits: Limits = DEFAULT) -> list[Line]:
     return out
 
 
-def markdown_lines(text: str, limits: Limits = DEFAULT) -> list[Line]:
+def markdown_lines(text: str, budget: Budget = DEFAULT) -> list[Line]:
     """Markdown → lines: headings flagged, list nesting as indent, inline markup stripped.
 
     markdown-it stops nesting at `maxNesting` levels (deeper text stays literal); the limit on outline
     depth is applied to the lines, as for every format."""
     source = text.splitlines()
     for number, raw in enumerate(source, start=1):
-        _check_length(raw, number, limits)
-    md = MarkdownIt("commonmark", {"html": False, "maxNesting": min(limits.depth, 100)}).enable("table")
+        _check_length(raw, number, budget)
+    md = MarkdownIt("commonmark", {"html": False, "maxNesting": min(budget.depth, 100)}).enable("table")
     tokens = md.parse(text)
     out: list[Line] = []
     depth = 0
