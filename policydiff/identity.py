@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import StoreError
-from .extractor.metadata import parse_date
+from .normalized.dates import parse_date
 from .normalized.schema import Policy
 from .normalized.text import printable
 from .normalized.vocabulary import path_slug, payer_name, slugify

@@ -1,7 +1,8 @@
 import pytest
 
 from policydiff.extractor.codes import read_codes
-from policydiff.extractor.metadata import parse_date, read_dates, read_payer, read_policy_id, read_title
+from policydiff.extractor.metadata import read_dates, read_payer, read_policy_id, read_title
+from policydiff.normalized.dates import parse_date
 
 
 @pytest.mark.parametrize("text,expected", [

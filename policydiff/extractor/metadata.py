@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
+from ..normalized.dates import DATE_PATTERN as _DATE
+from ..normalized.dates import parse_date
 from ..normalized.lexicon import front_matter_words, heading_roles, letterhead_aliases
 from ..normalized.schema import Dates
 from ..normalized.vocabulary import known_payer
@@ -25,40 +26,9 @@ from .lines import Line
 FRONT_LINES = 100
 """How far into a document its own fields are read (page 1 and the start of page 2 on most layouts)."""
 
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"])}
-_MONTHS.update({k[:3]: v for k, v in list(_MONTHS.items())})
-_MONTHS["sept"] = 9
-
-_DATE = re.compile(
-    r"(?<![\d/])(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}-\d{1,2}-\d{4}|\d{4}-\d{2}-\d{2}|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
-    r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4})(?![\d/])", re.I)
 _DATE_SLOTS = ("effective", "original", "revised", "reviewed")
 _NUMBER_LABEL = re.compile(r"(?:number|no\.?|#|id)$", re.I)
 _MARKUP = re.compile(r"\*\*|__|^\s*(?:#+|[-•*]|\(?[0-9ivxIVX]{1,4}[.)])\s+")
-
-
-def parse_date(text: str) -> str | None:
-    """Any common written date → ISO "YYYY-MM-DD", or None if it is not a real date."""
-    text = text.strip().rstrip(".,")
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            y, m, d = map(int, text.split("-"))
-        elif re.fullmatch(r"\d{1,2}[/-]\d{1,2}[/-]\d{2,4}", text):
-            m, d, y = map(int, re.split(r"[/-]", text))
-            y = y + 2000 if y < 50 else (y + 1900 if y < 100 else y)
-        else:
-            words = re.findall(r"[A-Za-z]+|\d+", text)
-            nums = [int(w) for w in words if w.isdigit()]
-            month = next(_MONTHS[w.lower()[:4] if w.lower().startswith("sept") else w.lower()[:3]]
-                         for w in words if w.isalpha() and w.lower()[:3] in _MONTHS)
-            d, y = (nums[0], nums[1]) if len(nums) == 2 else (1, nums[0])
-            m = month
-        return date(y, m, d).isoformat()
-    except (ValueError, StopIteration, IndexError):
-        return None
 
 
 @dataclass(frozen=True)
