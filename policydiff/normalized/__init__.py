@@ -1,5 +1,6 @@
 """The normalized schema, units and vocabulary: what extraction produces and diffs consume."""
 from .schema import (
+    Accounting,
     Code,
     Criterion,
     Dates,
@@ -9,6 +10,7 @@ from .schema import (
     Policy,
     Source,
     Threshold,
+    Unread,
     from_dict,
     from_json,
     iter_criteria,
@@ -20,7 +22,8 @@ from .schema import (
 from .vocabulary import indication_key, slugify
 
 __all__ = [
-    "Code", "Criterion", "Dates", "DocumentInfo", "Group", "Indication", "Policy", "Source", "Threshold",
+    "Accounting", "Code", "Criterion", "Dates", "DocumentInfo", "Group", "Indication", "Policy", "Source",
+    "Threshold", "Unread",
     "from_dict", "from_json", "iter_criteria", "iter_thresholds", "json_schema", "to_dict", "to_json",
     "indication_key", "slugify",
 ]

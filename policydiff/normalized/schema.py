@@ -24,10 +24,19 @@ Status = Literal["medically_necessary", "investigational", "not_medically_necess
 Role = Literal["coverage", "not_covered", "background", "evidence", "definitions", "regulatory", "coding",
                "documentation", "references", "history", "administrative", "other"]
 Value = int | float | str | tuple  # tuple = (lo, hi) for "between"
+DocumentKind = Literal["medical_policy", "payment_policy", "billing_article", "drug_list", "no_covered_criteria"]
+"""What kind of document was read. A medical policy states covered criteria; the others are tracked and
+versioned like any policy but rightly yield no indication, and the kind says why."""
+Bucket = Literal["criterion", "head", "lead_in", "note", "exclusion", "administrative", "furniture", "unread"]
+"""Where a line of a coverage section ended up (see `Accounting`)."""
 
 OPS: tuple[str, ...] = ("<", "<=", ">", ">=", "=", "between")
 STATUSES: tuple[str, ...] = ("medically_necessary", "investigational", "not_medically_necessary",
                               "not_reasonable_and_necessary", "all_other_uses")
+DOCUMENT_KINDS: tuple[str, ...] = ("medical_policy", "payment_policy", "billing_article", "drug_list",
+                                   "no_covered_criteria")
+BUCKETS: tuple[str, ...] = ("criterion", "head", "lead_in", "note", "exclusion", "administrative", "furniture",
+                            "unread")
 ROLES: tuple[str, ...] = ("coverage", "not_covered", "background", "evidence", "definitions", "regulatory", "coding",
                           "documentation", "references", "history", "administrative", "other")
 
@@ -146,6 +155,45 @@ class DocumentInfo:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """A line of a coverage section, or a number in one, that no stage could account for."""
+
+    source: Source
+    text: str
+    reason: str
+    """Why it was not read, in a few words ("under no indication", "a number no limit grammar reads")."""
+
+
+@dataclass(frozen=True)
+class Accounting:
+    """How much of the policy's coverage text was read: every line of every coverage section ends in one
+    bucket, every number in one is part of a limit, dismissed with a reason kind, or unread."""
+
+    coverage_lines: int = 0
+    read_lines: int = 0
+    """Coverage lines in any bucket but "unread"."""
+    buckets: tuple[tuple[str, int], ...] = ()
+    """(bucket, lines) for every bucket that holds a line, in `BUCKETS` order."""
+    unread: tuple[Unread, ...] = ()
+    numbers_read: int = 0
+    """Numbers that are part of a threshold."""
+    numbers_dismissed: tuple[tuple[str, int], ...] = ()
+    """(reason kind, count): "code", "citation", "date", "page", "list_ordinal", "footnote", "example", ..."""
+    unread_numbers: tuple[Unread, ...] = ()
+    criteria_like: tuple[str, ...] = ()
+    """Headings of sections whose role is not coverage but whose text reads like criteria."""
+
+    @property
+    def share_read(self) -> float:
+        """Read lines over coverage lines; 1.0 when there is no coverage text to read."""
+        return self.read_lines / self.coverage_lines if self.coverage_lines else 1.0
+
+    @property
+    def complete(self) -> bool:
+        return not self.unread and not self.unread_numbers
+
+
+@dataclass(frozen=True)
 class Policy:
     payer: str | None = None
     policy_id: str | None = None
@@ -160,6 +208,8 @@ class Policy:
     schema_version: int = SCHEMA_VERSION
     sections: tuple[SectionInfo, ...] = ()
     """Every section in document order, with its role: why text was or was not read for criteria."""
+    kind: DocumentKind = "medical_policy"
+    accounting: Accounting = field(default_factory=Accounting)
 
 
 # ---------------------------------------------------------------------------
@@ -259,6 +309,42 @@ def indication_from_dict(d: dict) -> Indication:
     )
 
 
+def _unread_to_dict(u: Unread) -> dict:
+    return {"page": u.source.page, "line": u.source.line, "text": u.text, "reason": u.reason}
+
+
+def _unread_from_dict(d: dict) -> Unread:
+    return Unread(Source(d["line"], d.get("page")), d.get("text", ""), d.get("reason", ""))
+
+
+def accounting_to_dict(a: Accounting) -> dict:
+    return {
+        "coverage_lines": a.coverage_lines,
+        "read_lines": a.read_lines,
+        "buckets": dict(a.buckets),
+        "unread": [_unread_to_dict(u) for u in a.unread],
+        "numbers": {"read": a.numbers_read, "dismissed": dict(a.numbers_dismissed),
+                    "unread": len(a.unread_numbers), "unread_items": [_unread_to_dict(u) for u in a.unread_numbers]},
+        "criteria_like_sections": list(a.criteria_like),
+    }
+
+
+def accounting_from_dict(d: dict | None) -> Accounting:
+    if not d:
+        return Accounting()
+    numbers = d.get("numbers") or {}
+    return Accounting(
+        coverage_lines=int(d.get("coverage_lines", 0)),
+        read_lines=int(d.get("read_lines", 0)),
+        buckets=tuple((k, int(v)) for k, v in (d.get("buckets") or {}).items()),
+        unread=tuple(_unread_from_dict(u) for u in d.get("unread", ())),
+        numbers_read=int(numbers.get("read", 0)),
+        numbers_dismissed=tuple((k, int(v)) for k, v in (numbers.get("dismissed") or {}).items()),
+        unread_numbers=tuple(_unread_from_dict(u) for u in numbers.get("unread_items", ())),
+        criteria_like=tuple(d.get("criteria_like_sections", ())),
+    )
+
+
 def to_dict(policy: Policy) -> dict:
     dates = {k: v for k, v in (
         ("effective", policy.dates.effective), ("revised", policy.dates.revised),
@@ -280,6 +366,8 @@ def to_dict(policy: Policy) -> dict:
         "sections": [{"heading": sec.heading, "role": sec.role, "pages": list(sec.pages) if sec.pages else None}
                      for sec in policy.sections],
         "warnings": list(policy.warnings),
+        "kind": policy.kind,
+        "accounting": accounting_to_dict(policy.accounting),
     }
 
 
@@ -301,6 +389,8 @@ def from_dict(d: dict) -> Policy:
         warnings=tuple(d.get("warnings", ())),
         sections=tuple(SectionInfo(sec["heading"], sec["role"], tuple(sec["pages"]) if sec.get("pages") else None)
                        for sec in d.get("sections", ())),
+        kind=d.get("kind", "medical_policy"),
+        accounting=accounting_from_dict(d.get("accounting")),
     )
 
 
@@ -390,6 +480,26 @@ def json_schema() -> dict:
         },
     }
     date = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+    unread = {"type": "object", "required": ["page", "line", "text", "reason"], "properties": {
+        "page": {"type": ["integer", "null"]}, "line": {"type": "integer"}, "text": {"type": "string"},
+        "reason": {"type": "string"}}}
+    counts = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+    accounting = {
+        "type": "object",
+        "required": ["coverage_lines", "read_lines", "buckets", "unread", "numbers"],
+        "properties": {
+            "coverage_lines": {"type": "integer", "minimum": 0},
+            "read_lines": {"type": "integer", "minimum": 0},
+            "buckets": {"type": "object", "propertyNames": {"enum": list(BUCKETS)},
+                        "additionalProperties": {"type": "integer", "minimum": 0}},
+            "unread": {"type": "array", "items": {"$ref": "#/$defs/unread"}},
+            "numbers": {"type": "object", "required": ["read", "dismissed", "unread", "unread_items"], "properties": {
+                "read": {"type": "integer", "minimum": 0}, "dismissed": counts,
+                "unread": {"type": "integer", "minimum": 0},
+                "unread_items": {"type": "array", "items": {"$ref": "#/$defs/unread"}}}},
+            "criteria_like_sections": {"type": "array", "items": {"type": "string"}},
+        },
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "policydiff normalized policy",
@@ -415,7 +525,9 @@ def json_schema() -> dict:
                                "pages": {"oneOf": [{"type": "null"}, {"type": "array", "items": {"type": "integer"},
                                                                        "minItems": 2, "maxItems": 2}]}}}},
             "warnings": {"type": "array", "items": {"type": "string"}},
+            "kind": {"enum": list(DOCUMENT_KINDS)},
+            "accounting": {"$ref": "#/$defs/accounting"},
         },
         "$defs": {"threshold": threshold, "source": source, "criterion": criterion, "group": group,
-                  "indication": indication},
+                  "indication": indication, "unread": unread, "accounting": accounting},
     }
