@@ -1,7 +1,7 @@
 """Threshold reading: many real-world phrasings of the same kinds of limits."""
 import pytest
 
-from policydiff.extractor.thresholds import approval_term, is_negated, read_thresholds
+from policydiff.extractor.limits import approval_term, is_negated, read_thresholds
 
 
 def one(text, context=""):

@@ -33,9 +33,9 @@ from ..normalized.text import one_line
 from ..normalized.vocabulary import indication_key
 from . import logic
 from .codes import catalogue_entry, codes_in
+from .limits import approval_term, is_negated, read_thresholds
 from .outline import LABEL_LINE, Node
 from .sections import Section, phase_only
-from .thresholds import approval_term, is_negated, read_thresholds
 
 _CITATION_TAIL = re.compile(r"(?:(?:(?<=[a-z]{3})|(?<=[)\].]))\d{1,3}(?:\s*,\s*\d{1,3})*"
                             r"|\s+\d{1,3}(?:\s*,\s*\d{1,3})+)\s*$")

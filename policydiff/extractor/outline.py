@@ -29,9 +29,9 @@ from ..errors import ExtractionError
 from ..normalized.lexicon import label_line
 from ..normalized.schema import Source
 from . import logic
+from .limits import approval_term
 from .lines import Line
 from .sections import phase_only
-from .thresholds import approval_term
 
 NodeKind = Literal["item", "para", "heading", "label"]
 

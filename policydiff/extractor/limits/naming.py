@@ -1,0 +1,260 @@
+"""Naming what a limit measures: the vocabulary's words and units, the kind of duration, the noun counted.
+
+What a limit measures is named from the text, in this order: the words and
+units of the measure vocabulary (`normalized/data/measures.json`: "BMI",
+"kg/m2", "cells per microliter"), the kind of duration the sentence states
+(age, a look-back window, a trial of therapy, how long symptoms lasted, how
+often), and otherwise the noun phrase the number counts or the subject of
+the comparison ("2 to 4 copies of the SMN2 gene" is `smn2_copies`,
+"at least 2 antiseizure medications" is `antiseizure_medications`). The
+vocabulary canonicalizes; it does not gate.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ...normalized.units import UNIT_PATTERN, parse_unit
+from ...normalized.vocabulary import Measure, measures
+from .grammar import Found, _quantities
+from .nouns import STOP as _STOP
+from .nouns import _singular
+from .nouns import counted_noun as _counted_noun
+
+_CLAUSE_BREAK = re.compile(r"[;:•]|\b(?:and|or)\s+(?=[A-Z])|\.\s+(?=[A-Z])")
+_TIME_FAMILY = "time"
+_DURATION_ORDER = ("age", "approval_duration", "observation_duration", "sleep_duration", "interval", "time_window",
+                   "symptom_duration", "diagnosis_duration", "life_expectancy", "treatment_duration")
+
+
+def _clause(text: str, at: int) -> tuple[int, int]:
+    """The clause around position `at`: between the nearest breaks (";", ":", a bullet, a new sentence)."""
+    start = 0
+    for brk in _CLAUSE_BREAK.finditer(text, 0, at):
+        start = brk.end()
+    end = _CLAUSE_BREAK.search(text, at)
+    return start, (end.start() if end else len(text))
+
+
+@lru_cache(maxsize=4096)
+def _keyword_spans(text: str) -> tuple[tuple[int, Measure, tuple[tuple[int, int], ...]], ...]:
+    """Where each measure's naming words occur in a text, found once however many numbers it holds."""
+    out = []
+    for rank, m in enumerate(measures()):
+        spans = tuple(kw.span() for kw in m.words.finditer(text))
+        if spans:
+            out.append((rank, m, spans))
+    return tuple(out)
+
+
+def _nearest(text: str, f: Found, candidates: set[str] | None, family: str | None,
+             window: tuple[int, int], before_only: bool = False) -> list[Measure]:
+    """Vocabulary measures named near the number, nearest first.
+
+    The subject of a comparison stands before it ("systolic ... greater than
+    140 mm Hg or diastolic ..."), so words before the limit outrank words
+    after it, whatever the distance.
+    """
+    scored: list[tuple[int, float, int, Measure]] = []
+    lo, hi = window
+    for rank, m, spans in _keyword_spans(text):
+        if candidates is not None and m.name not in candidates:
+            continue
+        if family is not None and family not in m.families:
+            continue
+        best: tuple[int, float] | None = None
+        for kw_start, kw_end in spans:
+            if kw_end <= lo or kw_start >= hi:
+                continue
+            if kw_end <= f.num_start:
+                here = (0, float(f.num_start - kw_end))
+            elif kw_start >= f.end:
+                if before_only:
+                    continue
+                here = (1, float(kw_start - f.end))
+            else:
+                here = (0, 0.0)
+            best = here if best is None else min(best, here)
+        if best is not None and best[1] <= 90:
+            scored.append((best[0], best[1], rank, m))
+    return [m for *_, m in sorted(scored, key=lambda s: (s[0], s[1], s[2]))]
+
+
+def _snake(words: list[str]) -> str:
+    name = re.sub(r"[^a-z0-9]+", "_", " ".join(words).lower()).strip("_")
+    return re.sub(r"_+", "_", name)[:60]
+
+
+def _acronym(text: str) -> str | None:
+    m = re.search(r"[(\[]([A-Z][A-Z0-9]{1,7})[)\]]\s*(score)?\s*$", text)
+    if m:
+        return m.group(1).lower() + ("_score" if m.group(2) else "")
+    return None
+
+
+
+def _subject(text: str, f: Found, clause_start: int) -> str | None:
+    """The noun phrase a comparison is about: "BMI is less than 35" → "BMI"."""
+    before = text[clause_start:f.start].rstrip(" ,:")
+    before = re.sub(r"\b(?:is|are|was|were|of|be|has|had|have|with|level|value|count)\s*$", "", before,
+                    flags=re.I).rstrip(" ,")
+    acronym = _acronym(before)
+    if acronym:
+        return acronym
+    before = re.sub(r"[(\[][^)\]]*[)\]]", " ", before)
+    words = [w for w in re.findall(r"[A-Za-z][\w/+-]*", before) if w.lower() not in _STOP]
+    if not words:
+        return None
+    return " ".join(words[-3:])
+
+
+def _own_subject(text: str, f: Found, clause_start: int) -> str | None:
+    """The noun phrase set right before a limit, when an "or" / "and" / "either" separates it from the words
+    before ("... 7 or more or a disability index of 40 or more"); None when nothing separates them."""
+    before = text[clause_start:f.start]
+    parts = re.split(r"\b(?:or|and|either)\b|,", before)
+    if len(parts) < 2:
+        return None
+    segment = re.sub(r"\b(?:is|are|was|were|of|be|has|had|have|with|a|an|the)\b", " ", parts[-1], flags=re.I)
+    words = [w for w in re.findall(r"[A-Za-z][\w/+-]*", segment) if w.lower() not in _STOP]
+    return " ".join(words[-3:]) if words and len(words) <= 5 else None
+
+
+def _canonical(words: str, family: str | None = None) -> Measure | None:
+    """A measure of the vocabulary named by a phrase, if any (the vocabulary canonicalizes free names);
+    with `family`, one of that family first ("nodular lesions" counted is `lesion_count`, not a size)."""
+    named = [m for m in measures() if m.kind == "eligibility" and m.words.search(words) and m.families != ("time",)]
+    preferred = [m for m in named if family in m.families] if family else []
+    found = preferred or named
+    return found[0] if found else None
+
+
+def _name(text: str, f: Found) -> tuple[str, str | None] | None:
+    """(measure name, canonical unit) for one limit, or None when nothing names it."""
+    unit = parse_unit(f.unit_text) if f.unit_text else None
+    family = unit.family if unit else None
+    window = _clause(text, f.num_start)
+    if f.kind == "interval":
+        return "interval", None
+    if f.kind == "dose_multiple":  # "an H1 antihistamine up dosed to a maximum of four times the approved dose"
+        drug = re.findall(r"([A-Za-z][\w-]+?)s?\s+(?:(?:up\s*)?dosed|titrated|increased)\b", text[window[0]:f.start])
+        return (_snake([drug[-1]]) + "_dose_multiple" if drug else "dose_multiple"), None
+    if f.kind.startswith("since:"):
+        return "time_since_" + _snake([f.kind.split(":", 1)[1]]), None
+    if f.kind.startswith("tail:"):  # "at least 12% and 200 mL": the second limit is about the same thing
+        head_at = int(f.kind.split(":", 1)[1])
+        head = next((q for q in _quantities(text) if q.num_start == head_at), None)
+        named = _name(text, head) if head is not None else None
+        head_unit = parse_unit(head.unit_text) if head is not None and head.unit_text else None
+        if named is not None:
+            if head_unit is not None and unit is not None and head_unit.family != unit.family:
+                return f"{named[0]}_{_FAMILY_WORD.get(unit.family, unit.family)}", None
+            return named
+    if family == _TIME_FAMILY:
+        return _duration(text, f, window)
+    if unit is not None:
+        near = _nearest(text, f, None, family, window)
+        if near:
+            return near[0].name, near[0].unit
+        subject = _subject(text, f, window[0])
+        implied = [m for m in measures() if unit.canonical in m.implied_by]
+        if implied and not subject:  # "less than or equal to 4 cm in diameter": a size, whatever is measured
+            return implied[0].name, implied[0].unit
+        if subject:
+            sub = _canonical(subject)
+            if sub and family in sub.families:
+                return sub.name, None
+            share = family == "percent" and re.match(r"\s*of\s+(?:the\s+)?total\b", text[f.end:f.end + 20], re.I)
+            words = [_singular(w) for w in subject.split()] if share else subject.split()
+            return _snake(words) + ("_fraction" if share else ""), None  # "apneas less than 25% of the total AHI"
+        return None
+    if re.search(r"\b(?:older|younger)\b", f.text, re.I) or re.search(
+            r"\b(?:age|aged)\s*(?:is\s*)?(?:[≥≤<>]|at\s+least)?\s*$", text[max(window[0], f.start - 12):f.start], re.I):
+        return "age", "years"
+    counted = _counted_noun(text, f)
+    if counted:
+        known = _canonical(counted, "count") or _canonical(text[f.end:f.end + 50].split(";")[0], "count")
+        if known is not None and "count" in known.families:
+            return known.name, "count"
+        if f.value == 1.0:
+            return NOT_A_LIMIT  # "at least one other therapy": that one exists, not a numeric limit
+        if known is not None:
+            later = re.search(UNIT_PATTERN, text[f.end:f.end + 90], re.I)
+            later_unit = parse_unit(later.group(0)) if later else None
+            if later_unit is not None and later_unit.family in known.families:
+                return known.name, later_unit.canonical
+        return _snake(counted.split()), "count"
+    near = [m for m in _nearest(text, f, None, None, window)
+            if m.unit is None or "score" in m.families or "ratio" in m.families]
+    own = _own_subject(text, f, window[0])
+    if near and (own is None or near[0].words.search(own)):
+        return near[0].name, near[0].unit
+    if own is not None:  # "a pain score of 7 or more or a disability index of 40": each limit names its own
+        known = _canonical(own)
+        return (known.name, known.unit) if known is not None and known.unit is None else (_snake(own.split()), None)
+    subject = _subject(text, f, window[0])
+    if subject:
+        known = _canonical(subject)
+        if known is not None and (known.unit is None or "score" in known.families):
+            return known.name, known.unit
+        return _snake(subject.split()), None
+    return None
+
+
+NOT_A_LIMIT: tuple[str, str | None] = ("", None)
+"""What `_name` returns for a number that reads as a limit but is not one; it is left out without a warning."""
+_FAMILY_WORD = {"volume": "volume", "mass": "weight", "percent": "percent", "length": "size", "time": "duration"}
+_STRUCTURAL = {"time_window", "interval", "age"}
+
+
+def _duration(text: str, f: Found, window: tuple[int, int]) -> tuple[str, str | None] | None:
+    """Which length of time a number states: an age, a look-back window, a trial, how long symptoms lasted...
+
+    Ages, look-back windows and intervals are read from how the sentence is
+    built ("6 months of age", "within the previous 6 weeks", "within 2 years
+    following the first procedure"); other durations from the nearest words
+    that say what lasted (a trial, symptoms, a diagnosis), and failing those
+    from the thing counted just before ("bursts ... for at least 3 days each").
+    """
+    head = text[max(window[0], f.start - 30):f.start].lower()
+    tail = text[f.end:min(window[1], f.end + 30)].lower()
+    if f.op == "between" and re.search(r"\bwithin\s*$", head):
+        return "time_window", None
+    if re.match(r"\s*(?:trial|course|regimen|period\s+of\s+(?:therapy|treatment)|of\s+(?:therapy|treatment|use))\b",
+                tail):
+        return "treatment_duration", None
+    if re.match(r"\s*(?:of\s+age|old|of\s+life)\b", tail) or re.search(
+            r"\b(?:age[sd]?|older|younger)\s*(?:is\s*)?(?:≥|≤|>|<|[a-z ]+than|at\s+least)?\s*$", head) \
+            or re.search(r"\b(?:older|younger)\b", f.text, re.I):
+        return "age", "years"
+    if re.search(r"\b(?:within|in\s+the\s+(?:past|last|previous|prior|preceding)|(?:over|during)\s+the)\b", f.text,
+                 re.I) or re.search(r"\b(?:past|previous|prior|last|preceding)\s*$", head):
+        if re.match(r"\s*(?:following|after)\s+(?:the\s+)?(?:primary|initial|first|previous|prior|last|index)\b",
+                    tail):
+            return "interval", None
+        return "time_window", None
+    counted = _counted_before(text, f, window[0]) if re.match(r"\s*each\b", tail) else None
+    if counted:
+        return _snake(counted.split()) + "_duration", None
+    candidates = set(_DURATION_ORDER) - _STRUCTURAL
+    near = _nearest(text, f, candidates, None, window)
+    if near:
+        return near[0].name, (near[0].unit if near[0].name == "life_expectancy" else None)
+    subject = _subject(text, f, window[0])
+    if subject:
+        return _snake(subject.split() + ["duration"]), None
+    return None
+
+
+def _counted_before(text: str, f: Found, start: int) -> str | None:
+    """The thing a count earlier in the clause counted ("2 bursts of ... for at least 3 days each")."""
+    for q in reversed([q for q in _quantities(text[start:f.start]) if q.unit_text is None]):
+        shifted = Found(q.start + start, q.end + start, q.op, q.value, None, q.text, q.num_start + start)
+        noun = _counted_noun(text, shifted)
+        if noun:
+            words = noun.split()
+            return " ".join([*words[:-1], re.sub(r"(?<=[a-z])s$", "", words[-1])])
+    return None
+
+
+# -- the public reader ---------------------------------------------------------------------------------------------

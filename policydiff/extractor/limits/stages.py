@@ -1,0 +1,79 @@
+"""Staged and ordinal limits: T stages ("T1-T3", "T2b or below"), roman stages ("Stage II-IV"), NYHA classes."""
+from __future__ import annotations
+
+import re
+
+from ...normalized.schema import Op, Threshold
+
+_STAGE_CONTEXT = re.compile(r"\b(?:stage|staged|t[- ]?stage|t[- ]?category|classification)\b", re.I)
+_T_TOKEN = r"(?:c|p|y)?T(?:[0-4][a-d]?|is|x)(?![\w])"
+_T_RE = re.compile(_T_TOKEN)
+_T_RANGE = re.compile(rf"\b({_T_TOKEN})\s*(?:-|–|to|through)\s*({_T_TOKEN})")
+_T_BOUND = re.compile(rf"\b({_T_TOKEN})(?:\s*\[[^\]]*\])?\s+or\s+(below|less|lower|earlier|smaller|above|higher|"
+                      r"greater|more|later)\b", re.I)
+_ROMAN = r"(?:IV|I{1,3}|0)[A-Ca-c]?"
+_ROMAN_STAGE = re.compile(rf"\bstages?\s+(?P<lo>{_ROMAN})(?![\w])(?:(?P<list>(?:\s*,\s*{_ROMAN}(?![\w]))*\s*,?\s*"
+                          rf"(?:or|and|-|–|/|to|through)\s*)(?P<hi>{_ROMAN})(?![\w-]))?(?:\s+(?:or|and)\s+(?P<dir>higher|"
+                          r"greater|above|more|later|lower|less|below|earlier))?", re.I)
+_CLASS = re.compile(rf"\b(?P<words>(?:new\s+york\s+heart\s+association|nyha)(?:\s+\(nyha\))?(?:\s+functional)?)\s+"
+                    rf"class(?:es)?\s+(?P<lo>{_ROMAN})(?:\s*(?:,|or|-|–|to|through)\s*(?P<hi>{_ROMAN}))?", re.I)
+_ROMAN_VALUES = {"0": 0, "I": 1, "II": 2, "III": 3, "IV": 4}
+
+def _t(token: str) -> str:
+    return token[1:] if token[0] in "cpy" else token
+
+
+def _t_order(token: str) -> tuple:
+    m = re.match(r"T(\d)([a-d]?)", token)
+    return (int(m.group(1)), m.group(2)) if m else (-1, token)
+
+
+def _roman_order(token: str) -> tuple[int, str]:
+    m = re.match(r"(IV|I{1,3}|0)([A-C]?)", token.upper())
+    return (_ROMAN_VALUES[m.group(1)], m.group(2)) if m else (-1, token)
+
+
+def _stages(text: str) -> tuple[list[Threshold], list[tuple[int, int]]]:
+    out: list[Threshold] = []
+    spans: list[tuple[int, int]] = []
+    if _STAGE_CONTEXT.search(text) or _T_BOUND.search(text) or _T_RANGE.search(text):
+        used: list[tuple[int, int]] = []
+        for m in _T_RANGE.finditer(text):
+            out.append(Threshold("t_stage", "between", (_t(m.group(1)), _t(m.group(2))), None, m.group(0)))
+            used.append(m.span())
+        for m in _T_BOUND.finditer(text):
+            if any(s <= m.start() < e for s, e in used):
+                continue
+            bound: Op = "<=" if m.group(2).lower() in ("below", "less", "lower", "earlier", "smaller") else ">="
+            out.append(Threshold("t_stage", bound, _t(m.group(1)), None, m.group(0)))
+            used.append(m.span())
+        rest = [m for m in _T_RE.finditer(text) if not any(s <= m.start() < e for s, e in used)]
+        if rest and _STAGE_CONTEXT.search(text):
+            values = sorted({_t(m.group(0)) for m in rest}, key=_t_order)
+            span = text[rest[0].start(): rest[-1].end()]
+            if len(values) > 1 and re.search(r"\bor\b|,", span):
+                out.append(Threshold("t_stage", "between", (values[0], values[-1]), None, span))
+            elif len(values) == 1:
+                out.append(Threshold("t_stage", "=", values[0], None, span))
+        spans += used
+    for m in _ROMAN_STAGE.finditer(text):
+        lo = m.group("lo").upper()
+        if m.group("hi"):
+            out.append(Threshold("stage", "between", (lo, m.group("hi").upper()), None, m.group(0)))
+        elif m.group("dir"):
+            side: Op = ">=" if m.group("dir").lower() in ("higher", "greater", "above", "more", "later") else "<="
+            out.append(Threshold("stage", side, lo, None, m.group(0)))
+        else:
+            out.append(Threshold("stage", "=", lo, None, m.group(0)))
+        spans.append(m.span())
+    for m in _CLASS.finditer(text):
+        lo, hi = m.group("lo").upper(), (m.group("hi") or "").upper()
+        if hi and _roman_order(hi)[0] == 4:
+            out.append(Threshold("nyha_class", ">=", lo, None, m.group(0)))
+        elif hi:
+            out.append(Threshold("nyha_class", "between", (lo, hi), None, m.group(0)))
+        else:
+            out.append(Threshold("nyha_class", "=", lo, None, m.group(0)))
+        spans.append(m.span())
+    return out, spans
+
