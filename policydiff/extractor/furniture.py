@@ -34,7 +34,7 @@ def is_noise(text: str) -> bool:
     return bool(_NOISE.match(text.strip()))
 
 
-def drop_running_lines(lines: list[Line]) -> list[Line]:
+def drop_running_lines(lines: Sequence[Line]) -> list[Line]:
     """Remove page furniture from text captures of PDFs, which have no page geometry left.
 
     A line is running furniture when the same short text recurs (three times or
@@ -54,7 +54,7 @@ def drop_running_lines(lines: list[Line]) -> list[Line]:
         for i, ln in enumerate(lines):
             if id(ln) in furniture or furniture_key(ln.text) not in repeated:
                 continue
-            neighbours = lines[max(i - 1, 0):i] + lines[i + 1:i + 2]
+            neighbours = [*lines[max(i - 1, 0):i], *lines[i + 1:i + 2]]
             if i == 0 or any(id(n) in breaks or id(n) in furniture for n in neighbours):
                 furniture.add(id(ln))
         if len(furniture) == before:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..normalized.text import CONTROLS, FORMATTING
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     text: str
     line: int
@@ -26,7 +26,8 @@ class Line:
     blank_before: bool = False
     """A blank line (text) or a wide vertical gap (PDF) precedes this line."""
     heading: bool = False
-    """Layout says heading (Markdown '#', or a bold, larger PDF line)."""
+    """A reader's lines: the layout says heading (Markdown '#', or a bold, larger PDF line). A section's
+    lines: the sections stage decided it is one (a new `Line`; the reader's is never rewritten)."""
     top: float | None = None
     """PDF only: distance from the top of the page, for header/footer detection."""
     right: float | None = None
@@ -71,16 +72,16 @@ def clean_text(text: str) -> str:
     return _WIDE_GAP.sub(" " * MAX_GAP, text) if " " * (MAX_GAP + 1) in text else text
 
 
-@dataclass
+@dataclass(frozen=True)
 class Document:
     """A read document: what kind it was, its bytes' hash, and its lines in reading order."""
 
     name: str
     format: str
     sha256: str
-    lines: list[Line]
+    lines: tuple[Line, ...]
     pages: int | None = None
-    raw_lines: list[Line] | None = None
+    raw_lines: tuple[Line, ...] | None = None
     """PDF only: every line before furniture was removed (headers carry dates and policy numbers)."""
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
     """What reading the file itself could not settle (lines in another encoding)."""

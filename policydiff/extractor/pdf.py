@@ -429,9 +429,9 @@ def _page_lines(pages: list[list[_Row]]) -> Iterator[Line]:
                        right=row.x1, text_x=row.text_x)
 
 
-def _to_lines(pages: list[list[_Row]]) -> tuple[list[Line], list[Line]]:
+def _to_lines(pages: list[list[_Row]]) -> tuple[tuple[Line, ...], tuple[Line, ...]]:
     """All pages' rows → lines; the second list without running headers, footers, page numbers and TOCs."""
-    raw_lines = list(_page_lines(pages))
+    raw_lines = tuple(_page_lines(pages))
     furniture = repeated_rows([[(r.text, r.top, r.bottom) for r in rows] for rows in pages])
     sizes = [ln.size for ln in raw_lines if ln.size]
     body = statistics.median(sizes) if sizes else 10.0
@@ -444,18 +444,17 @@ def _to_lines(pages: list[list[_Row]]) -> tuple[list[Line], list[Line]]:
         if _BULLET_ONLY.match(raw.text):
             pending_bullet = raw
             continue
-        ln = replace(raw)
+        ln = raw
         if pending_bullet is not None and pending_bullet.page == ln.page:
-            ln.text_x = ln.indent
-            ln.text = f"• {ln.text}" if pending_bullet.text != "-" else f"- {ln.text}"
-            ln.indent = pending_bullet.indent
+            ln = replace(ln, text_x=ln.indent, indent=pending_bullet.indent,
+                         text=f"• {ln.text}" if pending_bullet.text != "-" else f"- {ln.text}")
         pending_bullet = None
         gap = ln.top - previous.top if previous is not None and previous.page == ln.page and ln.top is not None \
             and previous.top is not None else None
         spacing = (previous.size or body) * 1.9 if previous is not None else body * 1.9
-        ln.blank_before = previous is None or previous.page != ln.page or gap is None or gap > spacing
-        ln.heading = bool(ln.bold or (ln.size and ln.size > body * 1.15)) and len(ln.text.split()) <= 12 \
-            and not ln.text.endswith((".", ";", ","))
+        ln = replace(ln, blank_before=previous is None or previous.page != ln.page or gap is None or gap > spacing,
+                     heading=bool(ln.bold or (ln.size and ln.size > body * 1.15)) and len(ln.text.split()) <= 12
+                     and not ln.text.endswith((".", ";", ",")))
         lines.append(ln)
         previous = ln
-    return raw_lines, lines
+    return raw_lines, tuple(lines)

@@ -15,7 +15,8 @@ one document and background in another; what the section says decides.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from ..normalized.lexicon import covered_pattern, heading_roles, label_line, not_covered_patterns, phase_patterns
 from ..normalized.schema import ROLES, Role, Source
@@ -226,16 +227,16 @@ class _Block:
     lines: list[Line] = field(default_factory=list)
 
 
-def split_sections(lines: list[Line], geometry: bool) -> list[Section]:
+def split_sections(lines: Sequence[Line], geometry: bool) -> list[Section]:
     """The whole sections stage: find headings, give each section its role, keep sub-headings inside."""
     blocks = [_Block("", None, None)]
     prev: Line | None = None
     for index, line in enumerate(lines):
         if is_heading(line, prev, geometry, lines[index + 1] if index + 1 < len(lines) else None):
-            line.heading = True
+            line = replace(line, heading=True) if not line.heading else line
             blocks.append(_Block(line.text.strip(" #"), line, heading_role(line.text)))
         else:
-            line.heading = False
+            line = replace(line, heading=False) if line.heading else line
             inline = inline_heading(line.text) if not line.text.lstrip().startswith(("•", "-", "*")) else None
             entry = catalogue_entry(line.text) if inline is None and (line.blank_before or line.heading) else None
             if entry and entry[2]:  # a catalogue row: "Signatera (Natera) 0340U  The Signatera test is ..."

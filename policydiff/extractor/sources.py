@@ -108,10 +108,7 @@ def read_bytes(data: bytes, name: str, budget: Budget = DEFAULT) -> Document:
                         f"symbols (≤, ≥, µ) against the original")
     try:
         if looks_like_markdown(text):
-            doc = Document(name, "markdown", digest, markdown_lines(text, budget))
-        else:
-            doc = Document(name, "text", digest, text_lines(text, budget))
+            return Document(name, "markdown", digest, tuple(markdown_lines(text, budget)), warnings=tuple(warnings))
+        return Document(name, "text", digest, tuple(text_lines(text, budget)), warnings=tuple(warnings))
     except ExtractionError as exc:
         raise ExtractionError(f"{name}: {exc}") from None
-    doc.warnings = warnings
-    return doc
