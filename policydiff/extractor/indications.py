@@ -73,7 +73,7 @@ class Head:
 
     label: str
     lead: str
-    body: list[Node]
+    body: Sequence[Node]
     source: Source | None
     phase: str = ""
     """"" or " (continuation)"."""
@@ -548,9 +548,9 @@ def _for_phase(terms: list[Node], head: Head) -> list[Node]:
                 part = re.sub(r"^\W*[\w ]*?(?:requests?|authori[sz]ation|therapy)\s*:\s*", "Approve for ",
                               text[start:end], flags=re.I)
                 if approval_term(part):
-                    out.append(replace(term, text=part, raw=part, children=[]))
+                    out.append(replace(term, text=part, children=()))
             elif (which == "continuation") == continuing:
-                out.append(replace(term, text=text[start:end], raw=text[start:end], children=[]))
+                out.append(replace(term, text=text[start:end], children=()))
     return out
 
 
@@ -704,7 +704,7 @@ def assemble(sections: Sequence[Section], outlines: Sequence[Sequence[Node]], ti
             phase = _phase_label(section.heading)
             named = _named(section.heading)
             if catalogue_entry(section.heading):  # a test catalogue's entry opened the section: name its parts so
-                heads = asm._under_heading(Node(section.heading, "heading", section.source, children=list(nodes)),
+                heads = asm._under_heading(Node(section.heading, "heading", section.source, children=tuple(nodes)),
                                            title or "", phase, (), catalogue=True)
             else:
                 heads = asm.heads(nodes, section.heading if named else (title or section.heading), named, phase)

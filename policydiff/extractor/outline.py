@@ -36,14 +36,17 @@ from .sections import phase_only
 NodeKind = Literal["item", "para", "heading", "label"]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True)
 class Node:
+    """One unit of a section's outline (a list item, a paragraph, a sub-heading, a label) and what nests
+    under it. Built by `build_outline`, then frozen: later stages read it and never rewrite it."""
+
     text: str
     kind: NodeKind
     source: Source | None = None
     marker: str | None = None
     style: str | None = None
-    children: list[Node] = field(default_factory=list)
+    children: tuple[Node, ...] = ()
     connector: str | None = None
     """The connector joining this node to the next sibling ("and" / "or")."""
     lead: str | None = None
@@ -54,15 +57,76 @@ class Node:
     """Where the node's text starts, after its marker."""
     level: tuple[float, int] = (0.0, 0)
     """Headings only: (size, bold), to nest a smaller heading under a larger one."""
-    raw: str = ""
-    """The text as written, connectors included; `text` is re-read from it as lines are joined."""
-    last: Line | None = None
+    lines: tuple[Source, ...] = ()
+    """Every line the unit was joined from, in order (the accounting counts lines, not units)."""
 
     @property
     def opens_list(self) -> bool:
         """A lead-in: ends with ":" or announces all/any/at-least-N of what follows."""
-        stripped = self.text.rstrip()
-        return stripped.endswith(":") or logic.find_cue(stripped[-200:]) is not None
+        return _opens_list(self.text)
+
+
+def _opens_list(text: str) -> bool:
+    stripped = text.rstrip()
+    return stripped.endswith(":") or logic.find_cue(stripped[-200:]) is not None
+
+
+@dataclass(slots=True, eq=False)
+class _Unit:
+    """A node while the outline is being built: lines join it, connectors are split off, children nest.
+    Only `build_outline` holds these; `freeze` turns them into `Node`s."""
+
+    kind: NodeKind
+    source: Source | None = None
+    marker: str | None = None
+    style: str | None = None
+    children: list[_Unit] = field(default_factory=list)
+    connector: str | None = None
+    lead: str | None = None
+    x: float = 0.0
+    text_x: float = 0.0
+    level: tuple[float, int] = (0.0, 0)
+    text: str = ""
+    """Set from the joined chunks by `settle`, connectors split off."""
+    chunks: list[str] = field(default_factory=list)
+    """The text as written, connectors included, one chunk per joined line (joined once, at the end:
+    a paragraph of thousands of lines is never copied line by line)."""
+    tail: str = ""
+    """The last characters written: what decides whether the next line carries the sentence on."""
+    open_parens: int = 0
+    """"(" minus ")" so far: a parenthesis still open joins the next line."""
+    last: Line | None = None
+    lines: list[Source] = field(default_factory=list)
+
+    @property
+    def opens_list(self) -> bool:
+        return _opens_list(self.text)
+
+    def write(self, text: str, line: Line) -> None:
+        """Join one more line's text (hyphenation from the layout is undone)."""
+        if not self.chunks:
+            chunk = text
+        elif self.tail.endswith("-") and len(self.tail) > 1 and self.tail[-2].isalpha() and text[:1].islower():
+            self.chunks[-1] = self.chunks[-1][:-1]
+            chunk = text
+            self.tail = self.tail[:-1]
+        else:
+            chunk = " " + text
+        if chunk:
+            self.chunks.append(chunk)
+        self.tail = (self.tail + chunk)[-60:]
+        self.open_parens += chunk.count("(") - chunk.count(")")
+        self.last = line
+        self.lines.append(Source(line.line, line.page))
+
+    @property
+    def raw(self) -> str:
+        return "".join(self.chunks)
+
+
+def freeze(unit: _Unit) -> Node:
+    return Node(unit.text, unit.kind, unit.source, unit.marker, unit.style, tuple(freeze(c) for c in unit.children),
+                unit.connector, unit.lead, unit.x, unit.text_x, unit.level, tuple(unit.lines))
 
 
 _ROMAN = re.compile(r"^(?=[ivxlc])(c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$", re.I)
@@ -196,8 +260,13 @@ class OutlineBuilder:
 
     def __init__(self, layout: _Layout):
         self.layout = layout
-        self.units: list[Node] = []
-        self.current: Node | None = None
+        self.units: list[_Unit] = []
+        self.current: _Unit | None = None
+
+    def _start(self, unit: _Unit, text: str, line: Line) -> _Unit:
+        unit.write(text, line)
+        self.units.append(unit)
+        return unit
 
     def add(self, line: Line) -> None:
         text = line.text.strip()
@@ -205,20 +274,20 @@ class OutlineBuilder:
             return
         source = Source(line.line, line.page)
         if LABEL_LINE.match(text):  # "Diagnosis", "INDICATIONS:": a block label, whatever its typeface
-            self._finish()
-            self._emit(Node(text.rstrip(": "), "label", source, x=line.indent, text_x=line.indent, raw=text,
-                            last=line))
+            self.current = None
+            self._start(_Unit("label", source, x=line.indent, text_x=line.indent, text=text.rstrip(": ")), text, line)
             return
         if line.heading:
-            self._finish()
-            self._emit(Node(text.strip(" :#"), "heading", source, x=line.indent, text_x=line.indent,
-                            level=(line.size or 0.0, int(bool(line.bold))), raw=text, last=line))
+            self.current = None
+            self._start(_Unit("heading", source, x=line.indent, text_x=line.indent, text=text.strip(" :#"),
+                              level=(line.size or 0.0, int(bool(line.bold)))), text, line)
             return
         connector = logic.standalone_connector(text)
         if connector:
             if self.units:
                 self.units[-1].connector = connector
-            self._finish()
+                self.units[-1].lines.append(source)
+            self.current = None
             return
         glued = _GLUED_CONNECTOR.match(text)
         if glued:  # "-AND-ii. One additional ...": the connector, then the next item
@@ -232,31 +301,25 @@ class OutlineBuilder:
             if style in ("bullet", "step"):
                 style = f"{style}@{round(line.indent / (6 if self.layout.geometry else 2))}"
             text_x = line.text_x if line.text_x is not None else line.indent + len(value) + 1
-            self._finish()
-            self.current = Node("", "item", source, value, style, x=line.indent, text_x=text_x, raw=rest,
-                                last=line)
-            self._emit(self.current)
+            self.current = self._start(_Unit("item", source, value, style, x=line.indent, text_x=text_x), rest, line)
             return
         current = self.current
         if current is not None and current.last is not None and self._continues(current, current.last, line):
-            current.raw = _join(current.raw, text)
-            current.last = line
+            current.write(text, line)
             return
-        self._finish()
-        self.current = Node("", "para", source, x=line.indent, text_x=line.indent, raw=text, last=line)
-        self._emit(self.current)
+        self.current = self._start(_Unit("para", source, x=line.indent, text_x=line.indent), text, line)
 
-    def _continues(self, unit: Node, prev: Line, line: Line) -> bool:
+    def _continues(self, unit: _Unit, prev: Line, line: Line) -> bool:
         text = line.text.strip()
         if _NOTE_START.match(text):
             return False  # "Note: ..." starts a paragraph of its own
-        prev_text = unit.raw.rstrip()
+        prev_text = unit.tail
         starts_low = text[:1].islower() or text[:1] in "([&®™†‡" \
             or (text[:1].isdigit() and not _TERMINAL.search(prev_text))
         open_end = bool(_OPEN_END.search(prev_text[-30:]))
         if logic.leading_connector(text) and logic.find_cue(text):
             return False  # "AND ALL of the following:" opens a new group
-        if prev_text.count("(") > prev_text.count(")") and not line.blank_before and line.page == prev.page:
+        if unit.open_parens > 0 and not line.blank_before and line.page == prev.page:
             return True  # "(e.g. ... requested test is myChoice" / "CDx), or": a parenthesis is still open
         if self.layout.geometry:
             if prev_text.endswith(":") and line.indent > prev.indent + 3:
@@ -274,20 +337,8 @@ class OutlineBuilder:
             return True
         return self.layout.full(prev, line) and not _TERMINAL.search(prev_text)
 
-    def _emit(self, unit: Node) -> None:
-        self.units.append(unit)
 
-    def _finish(self) -> None:
-        self.current = None
-
-
-def _join(a: str, b: str) -> str:
-    if a.endswith("-") and len(a) > 1 and a[-2].isalpha() and b[:1].islower():
-        return a[:-1] + b  # hyphenation from the layout
-    return f"{a} {b}".strip()
-
-
-def _settle(unit: Node) -> Node:
+def _settle(unit: _Unit) -> _Unit:
     """Split connectors off a finished unit's text."""
     body, lead, trailing = _split_connectors(unit.raw)
     unit.text = body
@@ -298,9 +349,9 @@ def _settle(unit: Node) -> Node:
 
 # -- pass 2: units → tree -----------------------------------------------------------------------------------------
 
-def _nest_by_geometry(units: list[Node]) -> list[Node]:
-    roots: list[Node] = []
-    stack: list[Node] = []
+def _nest_by_geometry(units: list[_Unit]) -> list[_Unit]:
+    roots: list[_Unit] = []
+    stack: list[_Unit] = []
     for unit in units:
         if unit.kind == "heading":
             while stack and not (stack[-1].kind == "heading" and _outranks(stack[-1], unit)):
@@ -328,7 +379,7 @@ def _nest_by_geometry(units: list[Node]) -> list[Node]:
     return roots
 
 
-def _ordinal(node: Node) -> int | None:
+def _ordinal(node: _Unit) -> int | None:
     """The place an enumerated item's marker gives it: "3." → 3, "c)" → 3, "iv." → 4."""
     style, value = node.style or "", node.marker or ""
     if style.startswith("decimal") and value.isdigit():
@@ -340,7 +391,7 @@ def _ordinal(node: Node) -> int | None:
     return None
 
 
-def _next_in_list(unit: Node, earlier: Node) -> bool:
+def _next_in_list(unit: _Unit, earlier: _Unit) -> bool:
     """Does `unit` continue the list `earlier` belongs to: same numbering style, same indent, next number?"""
     if unit.kind != "item" or earlier.kind != "item" or unit.style != earlier.style or abs(unit.x - earlier.x) > 4:
         return False
@@ -348,14 +399,14 @@ def _next_in_list(unit: Node, earlier: Node) -> bool:
     return here is not None and before is not None and here == before + 1
 
 
-def _outranks(parent: Node, heading: Node) -> bool:
+def _outranks(parent: _Unit, heading: _Unit) -> bool:
     """A larger or bolder heading holds a smaller one; of two alike, the one further left holds the indented one."""
     if parent.level != heading.level:
         return parent.level > heading.level
     return heading.x > parent.x + 6
 
 
-def _geometric_child(unit: Node, parent: Node) -> bool:
+def _geometric_child(unit: _Unit, parent: _Unit) -> bool:
     if parent.kind == "heading":
         return True
     if parent.kind == "label":
@@ -370,7 +421,7 @@ def _geometric_child(unit: Node, parent: Node) -> bool:
     return parent.kind == "item" and parent.opens_list and unit.kind == "item" and unit.x > parent.x + 3
 
 
-def _style_child(unit: Node, stack: list[Node]) -> bool:
+def _style_child(unit: _Unit, stack: list[_Unit]) -> bool:
     """Items of different numbering styles at one indent (a flat layout): the legal-outline rule decides.
 
     A style not open at this indent opens a level under the item above; a
@@ -383,7 +434,7 @@ def _style_child(unit: Node, stack: list[Node]) -> bool:
     return unit.style not in open_here
 
 
-def _note_owner(unit: Node, siblings: list[Node]) -> Node | None:
+def _note_owner(unit: _Unit, siblings: list[_Unit]) -> _Unit | None:
     """An unmarked paragraph at the indent of the item just above it belongs to that item (a note, an
     approval term), not to the list's parent."""
     if unit.kind != "para" or not siblings:
@@ -394,10 +445,10 @@ def _note_owner(unit: Node, siblings: list[Node]) -> Node | None:
     return None
 
 
-def _nest_by_style(units: list[Node]) -> list[Node]:
+def _nest_by_style(units: list[_Unit]) -> list[_Unit]:
     """Text captures: enumeration styles and lead-ins decide depth (indentation is mostly lost)."""
-    roots: list[Node] = []
-    stack: list[tuple[str, Node]] = []
+    roots: list[_Unit] = []
+    stack: list[tuple[str, _Unit]] = []
     for index, unit in enumerate(units):
         nxt = units[index + 1] if index + 1 < len(units) else None
         if unit.kind == "heading":
@@ -455,14 +506,14 @@ def _nest_by_style(units: list[Node]) -> list[Node]:
     return roots
 
 
-def _phase_owner(unit: Node, stack: list[tuple[str, Node]]) -> Node | None:
+def _phase_owner(unit: _Unit, stack: list[tuple[str, _Unit]]) -> _Unit | None:
     """The approval-phase item ("1. Initial Authorization") an approval term closes, if one is open."""
     if approval_term(unit.text) is None:
         return None
     return next((node for style, node in reversed(stack) if node.kind == "item" and phase_only(node.text)), None)
 
 
-def _indented_owner(unit: Node, stack: list[tuple[str, Node]]) -> int | None:
+def _indented_owner(unit: _Unit, stack: list[tuple[str, _Unit]]) -> int | None:
     for index in range(len(stack) - 1, -1, -1):
         style, node = stack[index]
         if style not in ("para", "heading", "label") and node.kind == "item" and unit.x > 0 \
@@ -471,7 +522,7 @@ def _indented_owner(unit: Node, stack: list[tuple[str, Node]]) -> int | None:
     return None
 
 
-def _implicit_item(unit: Node, stack: list[tuple[str, Node]]) -> bool:
+def _implicit_item(unit: _Unit, stack: list[tuple[str, _Unit]]) -> bool:
     """Web captures lose bullet glyphs: under a lead-in ending in ':', lines closed by ';' are still items."""
     if not stack or stack[-1][0] not in ("para", "implicit", "label"):
         return False
@@ -486,13 +537,13 @@ def _implicit_item(unit: Node, stack: list[tuple[str, Node]]) -> bool:
         previous is not None and previous.style == "implicit")
 
 
-def _name_line(node: Node) -> bool:
+def _name_line(node: _Unit) -> bool:
     """Short and title-like: a name ("Breast Cancer", "Multiple myeloma:"), not a sentence or a criterion."""
     return len(node.text.split()) <= 8 and node.text[:1].isupper() and not _VERB.search(node.text) \
         and not logic.find_cue(node.text) and not node.text.rstrip(" :").endswith((".", ";", ","))
 
 
-def _labels(nodes: list[Node]) -> None:
+def _labels(nodes: list[_Unit]) -> None:
     """A short title-like line directly over a list names what the list is about: a label.
 
     Its list may already hang under it (it ended with ":"), or follow it as bullets of its own
@@ -520,7 +571,7 @@ def _labels(nodes: list[Node]) -> None:
 
 def build_outline(lines: Sequence[Line], geometry: bool, layout_lines: Sequence[Line] | None = None,
                   budget: Budget = DEFAULT) -> list[Node]:
-    """A section's lines → its outline (roots in document order)."""
+    """A section's lines → its outline (roots in document order), frozen."""
     layout = _Layout.of(layout_lines or lines, geometry)
     builder = OutlineBuilder(layout)
     for line in lines:
@@ -532,10 +583,10 @@ def build_outline(lines: Sequence[Line], geometry: bool, layout_lines: Sequence[
         place = f" (from line {where.line}{f', page {where.page}' if where.page else ''})" if where else ""
         raise ExtractionError(over(f"outline nests {deepest} levels deep{place}", "depth", budget))
     _labels(roots)
-    return roots
+    return [freeze(root) for root in roots]
 
 
-def depth(nodes: Sequence[Node]) -> tuple[int, Source | None]:
+def depth(nodes: Sequence[Node] | Sequence[_Unit]) -> tuple[int, Source | None]:
     """How many levels the outline nests, and where its deepest node starts; without recursion, so any
     depth can be measured before anything recursive walks the tree."""
     deepest, where = 0, None
