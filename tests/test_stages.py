@@ -42,3 +42,24 @@ def test_extraction_leaves_the_read_document_as_it_was():
 
     extract_document(doc)
     assert [dataclasses.astuple(line) for line in doc.lines] == before
+
+
+def test_list_markers_bullets_notes_and_connectors_are_defined_once():
+    """The review found the list-marker pattern six times with different glyph sets: every stage now asks
+    `extractor/markers.py`. No other extractor module compiles a pattern of bullets, roman numerals, note
+    words or connector lines."""
+    import ast
+    from pathlib import Path
+
+    import policydiff.extractor as package
+
+    root = Path(package.__file__).parent
+    signs = ("•", "note|notes", "ivxlc", "and|or|and/or", "\\uf0b7")
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "markers.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "compile" and node.args:
+                literal = " ".join(c.value for c in ast.walk(node.args[0])
+                                   if isinstance(c, ast.Constant) and isinstance(c.value, str))
+                assert not any(sign in literal for sign in signs), f"{path.name}:{node.lineno} defines a marker"

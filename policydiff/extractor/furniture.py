@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from .lines import Line
+from .markers import LEADING_MARKER
 
 # Lines that are never policy content wherever they stand.
 _NOISE = re.compile(
@@ -65,7 +66,7 @@ def drop_running_lines(lines: Sequence[Line]) -> list[Line]:
     return [ln for ln in keep if furniture_key(ln.text) not in common]
 
 
-_CONTENT = re.compile(r"^\s*(?:\(?[A-Za-z0-9]{1,4}[.)]|[-•*])\s|^\s*(?:\d{4}[0-9A-Z]|[A-V]\d{4})(?![\d])|[<>≤≥]|"
+_CONTENT = re.compile(r"^\s*(?:\d{4}[0-9A-Z]|[A-V]\d{4})(?![\d])|[<>≤≥]|"
                       r"\b(?:or older|or more|or less|at least|of the following|years of age)\b", re.I)
 """List items, code-table rows ("81178 ATXN1 ..." and "81179 ATXN2 ..." look alike once digits are folded),
 limits: content, whatever repeats."""
@@ -73,7 +74,7 @@ limits: content, whatever repeats."""
 
 def _could_be_furniture(text: str) -> bool:
     """Headings, list items and limits repeat in real policies; page furniture is none of these."""
-    return len(text.split()) <= 25 and not _CONTENT.search(text)
+    return len(text.split()) <= 25 and not LEADING_MARKER.match(text.strip()) and not _CONTENT.search(text)
 
 
 def repeated_rows(pages: Sequence[Sequence[tuple[str, float, float]]]) -> set[tuple[int, int]]:

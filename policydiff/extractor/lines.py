@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..normalized.text import CONTROLS, FORMATTING
+from .markers import BULLET_GLYPH
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +38,6 @@ class Line:
     markers are right-aligned ("i." and "viii.")."""
 
 
-# Glyphs that PDF fonts (Symbol, Wingdings) and word processors use as bullets,
-# mapped to one bullet so the outline stage sees a marker.
-_BULLET_GLYPHS = ("\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8\uf06e\uf0e0\uf0de\uf02d"
-                  "\u2022\u25cf\u25aa\u25a0\u25e6\u2023\u2043\u2219\u27a2\u25ba\u2713\u2714\u00b7\u25cb\u25a1")
-_BULLET_RE = re.compile("[" + re.escape(_BULLET_GLYPHS) + "]")
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _INVISIBLE = re.compile(f"[{CONTROLS}{FORMATTING}]")
 """Control characters, zero-width characters and direction overrides: no reader sees them, and in a
@@ -64,7 +60,7 @@ def clean_text(text: str) -> str:
     text = _INVISIBLE.sub("", text).replace("\u00ad", "").replace("\ufffe", "-")
     text = text.translate(_SEPARATORS)
     text = text.replace("\u2010", "-").replace("\u2011", "-")
-    text = _BULLET_RE.sub("•", text)
+    text = BULLET_GLYPH.sub("•", text)
     text = _PRIVATE_USE.sub("", text)
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2264", "≤").replace("\u2265", "≥")

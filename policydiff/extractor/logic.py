@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..normalized.lexicon import logic_words, number_words
+from .markers import CONNECTOR_LINE, LEADING_CONNECTOR, TRAILING_CONNECTOR
 
 
 @dataclass(frozen=True)
@@ -73,15 +74,12 @@ def find_cue(text: str) -> Cue | None:
     return None
 
 
-_TRAILING = re.compile(r"(?:[;,.]\s*|\s+)(?:-\s*)?(and|or|and/or)\s*(?:-\s*)?$", re.I)
-_STANDALONE = re.compile(r"^\W*(and|or|and/or)\W*$", re.I)
-_LEADING = re.compile(r"^\W*(and|or)\b\W*", re.I)
 
 
 def trailing_connector(text: str) -> tuple[str, str | None]:
     """"Tumors are accessible; and" → ("Tumors are accessible;", "and")."""
     offset = max(len(text) - 40, 0)  # the connector is at the end: search only the tail (texts grow line by line)
-    m = _TRAILING.search(text, offset)
+    m = TRAILING_CONNECTOR.search(text, offset)
     if not m or len(text) - len(m.group(0)) < 3:
         return text, None
     word = m.group(1).lower()
@@ -90,7 +88,7 @@ def trailing_connector(text: str) -> tuple[str, str | None]:
 
 def standalone_connector(text: str) -> str | None:
     """An "and" / "OR" / "-AND-" line of its own between blocks."""
-    m = _STANDALONE.match(text)
+    m = CONNECTOR_LINE.match(text)
     if not m:
         return None
     word = m.group(1).lower()
@@ -99,7 +97,7 @@ def standalone_connector(text: str) -> str | None:
 
 def leading_connector(text: str) -> str | None:
     """"AND ALL of the following:" begins with a connector joining it to what came before."""
-    m = _LEADING.match(text)
+    m = LEADING_CONNECTOR.match(text)
     return m.group(1).lower() if m else None
 
 

@@ -22,13 +22,13 @@ from ..normalized.lexicon import front_matter_words, heading_roles, letterhead_a
 from ..normalized.schema import Dates
 from ..normalized.vocabulary import known_payer
 from .lines import Line
+from .markers import MARKUP
 
 FRONT_LINES = 100
 """How far into a document its own fields are read (page 1 and the start of page 2 on most layouts)."""
 
 _DATE_SLOTS = ("effective", "original", "revised", "reviewed")
 _NUMBER_LABEL = re.compile(r"(?:number|no\.?|#|id)$", re.I)
-_MARKUP = re.compile(r"\*\*|__|^\s*(?:#+|[-•*]|\(?[0-9ivxIVX]{1,4}[.)])\s+")
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def _slots_of(label: str) -> frozenset[str]:
 
 
 def _clean(text: str) -> str:
-    return _MARKUP.sub("", text).strip()
+    return MARKUP.sub("", text).strip()
 
 
 def _labels_on(text: str) -> list[re.Match[str]]:

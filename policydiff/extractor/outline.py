@@ -31,6 +31,7 @@ from ..normalized.schema import Source
 from . import logic
 from .limits import approval_term
 from .lines import Line
+from .markers import ENDS_SENTENCE, GLUED_CONNECTOR, LIST_MARKER, NOTE, ROMAN_NUMERAL, roman_value
 from .sections import phase_only
 
 NodeKind = Literal["item", "para", "heading", "label"]
@@ -129,29 +130,12 @@ def freeze(unit: _Unit) -> Node:
                 unit.connector, unit.lead, unit.x, unit.text_x, unit.level, tuple(unit.lines))
 
 
-_ROMAN = re.compile(r"^(?=[ivxlc])(c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$", re.I)
-MARKER = re.compile(
-    r"^(?:\((?P<pv>[a-zA-Z]{1,4}|\d{1,3})\)|(?P<v>[IVXLC]{1,6}|[ivxlc]{1,6}|[A-Za-z]|\d{1,3})(?P<d>[.)])"
-    r"|(?P<b>[-–•*o§▪◦])|(?P<step>(?:step|criterion|criteria)\s+\d+[.:]))(?:\s+|$)"
-)
 LABEL_LINE = label_line()
-_GLUED_CONNECTOR = re.compile(r"^\W*(AND|OR)\W+(?=(?:[IVXLCivxlc]{1,6}|[A-Za-z]|\d{1,3})[.)]\s)")
-_NOTE_START = re.compile(r"^\W*(?:note|notes|nb)\s*[:.]", re.I)
-_TERMINAL = re.compile(r"[.:;!?]\s*[\"')\]]?$")
 _OPEN_END = re.compile(r"(?:[-,/(]|(?<![;,.])\s(?:and|or)|\b(?:of|the|a|an|to|in|with|for|by|from|than|as|at|on|is|"
                        r"are|that|which|who|including|such|e\.g\.|i\.e\.|per|between|within|least|than)),?$", re.I)
 """A line that ends mid-sentence ("... treatment with", "... and"); "; and" ends an item, so it is not open."""
 _VERB = re.compile(r"\b(?:is|are|has|have|had|must|meets?|will|shall|should|may|can|was|were|been|following|"
                    r"documented|requires?|receiv\w*|prescribed)\b", re.I)
-
-
-def _roman_value(text: str) -> int:
-    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
-    total = 0
-    for a, b in zip(text.lower(), text.lower()[1:] + " "):
-        va, vb = values[a], values.get(b, 0)
-        total += -va if va < vb else va
-    return total
 
 
 def parse_marker(text: str, stack_styles: Sequence[tuple[str, str]]) -> tuple[str, str, str] | None:
@@ -160,7 +144,7 @@ def parse_marker(text: str, stack_styles: Sequence[tuple[str, str]]) -> tuple[st
     `stack_styles` holds (style, last marker value) of the open levels, used to
     tell "I." after "H." (a letter) from "I." opening a roman list.
     """
-    m = MARKER.match(text)
+    m = LIST_MARKER.match(text)
     if not m:
         return None
     rest = text[m.end():].strip()
@@ -179,7 +163,7 @@ def parse_marker(text: str, stack_styles: Sequence[tuple[str, str]]) -> tuple[st
         return None
     if value.isdigit():
         kind = "decimal"
-    elif _ROMAN.match(value) and _is_roman(value, stack_styles):
+    elif ROMAN_NUMERAL.match(value) and _is_roman(value, stack_styles):
         kind = "roman-upper" if value.isupper() else "roman-lower"
     elif len(value) == 1:
         kind = "alpha-upper" if value.isupper() else "alpha-lower"
@@ -208,7 +192,7 @@ def _is_roman(value: str, recent: Sequence[tuple[str, str]]) -> bool:
     for style, last in recent:  # the nearest list this marker continues decides
         if style.startswith(f"alpha-{case}") and len(last) == 1 and ord(value.lower()) == ord(last.lower()) + 1:
             return False
-        if style.startswith(f"roman-{case}") and _roman_value(value) == _roman_value(last) + 1:
+        if style.startswith(f"roman-{case}") and roman_value(value) == roman_value(last) + 1:
             return True
     return value.lower() == "i"
 
@@ -289,7 +273,7 @@ class OutlineBuilder:
                 self.units[-1].lines.append(source)
             self.current = None
             return
-        glued = _GLUED_CONNECTOR.match(text)
+        glued = GLUED_CONNECTOR.match(text)
         if glued:  # "-AND-ii. One additional ...": the connector, then the next item
             if self.units:
                 self.units[-1].connector = glued.group(1).lower()
@@ -311,11 +295,11 @@ class OutlineBuilder:
 
     def _continues(self, unit: _Unit, prev: Line, line: Line) -> bool:
         text = line.text.strip()
-        if _NOTE_START.match(text):
+        if NOTE.match(text):
             return False  # "Note: ..." starts a paragraph of its own
         prev_text = unit.tail
         starts_low = text[:1].islower() or text[:1] in "([&®™†‡" \
-            or (text[:1].isdigit() and not _TERMINAL.search(prev_text))
+            or (text[:1].isdigit() and not ENDS_SENTENCE.search(prev_text))
         open_end = bool(_OPEN_END.search(prev_text[-30:]))
         if logic.leading_connector(text) and logic.find_cue(text):
             return False  # "AND ALL of the following:" opens a new group
@@ -325,17 +309,17 @@ class OutlineBuilder:
             if prev_text.endswith(":") and line.indent > prev.indent + 3:
                 return False  # a lead-in's first item, indented under it, even with the bullet lost
             if line.page != prev.page:
-                return not _TERMINAL.search(prev_text) and line.indent >= unit.x - 3 and (starts_low or open_end)
+                return not ENDS_SENTENCE.search(prev_text) and line.indent >= unit.x - 3 and (starts_low or open_end)
             if unit.kind == "item" and line.indent < unit.text_x - 4:
                 return starts_low and not line.blank_before
             if line.blank_before:
                 return open_end and not text[:1].isupper()
             return starts_low or open_end or self.layout.full(prev, line)
         if line.blank_before:
-            return open_end or (starts_low and not _TERMINAL.search(prev_text))
+            return open_end or (starts_low and not ENDS_SENTENCE.search(prev_text))
         if starts_low or open_end:
             return True
-        return self.layout.full(prev, line) and not _TERMINAL.search(prev_text)
+        return self.layout.full(prev, line) and not ENDS_SENTENCE.search(prev_text)
 
 
 def _settle(unit: _Unit) -> _Unit:
@@ -385,7 +369,7 @@ def _ordinal(node: _Unit) -> int | None:
     if style.startswith("decimal") and value.isdigit():
         return int(value)
     if style.startswith("roman"):
-        return _roman_value(value)
+        return roman_value(value)
     if style.startswith("alpha") and len(value) == 1:
         return ord(value.lower()) - 96
     return None
@@ -455,7 +439,7 @@ def _nest_by_style(units: list[_Unit]) -> list[_Unit]:
             stack = [("heading", unit)]
             roots.append(unit)
             continue
-        named_list = unit.kind == "para" and _name_line(unit) and not _NOTE_START.match(unit.text) and (
+        named_list = unit.kind == "para" and _name_line(unit) and not NOTE.match(unit.text) and (
             unit.text.rstrip().endswith(":") or nxt is not None and nxt.kind == "item" and nxt.marker == "•")
         if unit.kind == "label" or named_list:
             # A label ("Diagnosis:", "Progression:") starts a block of its own: a sibling of the labels before

@@ -40,16 +40,12 @@ from ..budget import DEFAULT, Budget, over
 from ..errors import ExtractionError
 from .furniture import repeated_rows
 from .lines import Document, Line, clean_text
+from .markers import BULLET_ONLY, GLUED_CONNECTOR, LEADING_MARKER
 from .pdfscan import scan
 
 _BAND = 2.5
 """Points: lines whose tops differ by less than this are one visual row."""
 _TOC_LEADER = re.compile(r"(?:\.\s*){4,}\s*\d+\s*$|\s{3,}\d{1,3}\s*$")
-_BULLET_ONLY = re.compile(r"^[•o\-–*▪■◦●○§]$")
-_LEADING_MARKER = re.compile(r"^(?:[•o▪■◦●○§\-–*]|\(?[0-9]{1,3}[.)]|\(?[A-Za-z][.)]|\(?[ivxlcIVXLC]{1,6}[.)]"
-                             r"|\([0-9A-Za-z]{1,4}\))\s+(?=\S)")
-"""A list marker at the start of a row, followed by the item's text (whose x is the item's true indent)."""
-_GLUED = re.compile(r"^[-\ufffe\u2010\u2011–—]?(?:AND|OR)[-\ufffe\u2010\u2011–—]?\s*(?=\(?[0-9A-Za-z]{1,4}[.)]\s)")
 
 
 @dataclass
@@ -228,16 +224,16 @@ def _rows_from_text(textpage, text: str, height: float) -> list[_Row]:
                 start = end
                 continue
             text_x = float(l0)
-            glued = _GLUED.match(stripped)
+            glued = GLUED_CONNECTOR.match(stripped)
             if glued:  # "-AND-ii. One ...": a centred connector drawn before the item; the item sets the indent
                 l0 = _left_of(textpage, first + glued.end(), l0)
                 text_x = float(l0)
-                rest = _LEADING_MARKER.match(stripped[glued.end():])
+                rest = LEADING_MARKER.match(stripped[glued.end():])
                 if rest:
                     text_x = _left_of(textpage, first + glued.end() + rest.end(), text_x)
                 marker = None
             else:
-                marker = _LEADING_MARKER.match(stripped)
+                marker = LEADING_MARKER.match(stripped)
                 if marker:
                     text_x = _left_of(textpage, first + marker.end(), text_x)
             probe = first + (marker.end() if marker else 0)
@@ -338,7 +334,7 @@ def _drawn_bullets(rows: list[_Row], dots: list[_Box]) -> list[_Row]:
     for row in rows:
         bullet = next((d for d in dots if 0 < row.x0 - d[2] < 22 and row.top - 2 <= (d[1] + d[3]) / 2 <= row.bottom + 2
                        and d[3] - d[1] <= row.bottom - row.top + 2), None)
-        if bullet is not None and not _LEADING_MARKER.match(row.text):
+        if bullet is not None and not LEADING_MARKER.match(row.text):
             out.append(replace(row, text=f"• {row.text}", x0=bullet[0], text_x=row.x0))
         else:
             out.append(row)
@@ -416,7 +412,7 @@ def _merge(band: list[_Row]) -> _Row:
     for prev, row in zip(band, band[1:]):
         gap = "    " if row.x0 - prev.x1 > 12 else " "
         text = f"{text}{gap}{row.text}"
-    text_x = band[1].x0 if _BULLET_ONLY.match(band[0].text) else band[0].text_x
+    text_x = band[1].x0 if BULLET_ONLY.match(band[0].text) else band[0].text_x
     return _Row(text, band[0].x0, band[-1].x1, min(r.top for r in band), max(r.bottom for r in band),
                 max(band, key=lambda r: len(r.text)).size, all(r.bold for r in band), text_x,
                 weight=min(r.weight for r in band))
@@ -441,7 +437,7 @@ def _to_lines(pages: list[list[_Row]]) -> tuple[tuple[Line, ...], tuple[Line, ..
     for raw in raw_lines:
         if (raw.page, round((raw.top or 0) / 2.5)) in furniture or not raw.text or _TOC_LEADER.search(raw.text):
             continue
-        if _BULLET_ONLY.match(raw.text):
+        if BULLET_ONLY.match(raw.text):
             pending_bullet = raw
             continue
         ln = raw

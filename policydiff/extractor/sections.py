@@ -22,14 +22,13 @@ from ..normalized.lexicon import covered_pattern, heading_roles, label_line, not
 from ..normalized.schema import ROLES, Role, Source
 from .codes import catalogue_entry
 from .lines import Line
+from .markers import BULLET_START, CHAINED, CONNECTOR_LINE, ENDS_CLAUSE
 
 _NUMBERING = re.compile(r"^\s*(?:#+\s*)?(?:(?:section|part)\s+)?"
                         r"(?:[IVX]{1,4}|[A-Z]|\d{1,2}(?:\.\d{1,2})?)[.):]\s+(?=[A-Za-z])")
 _HEADING_CHARS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ,&/()'’\-–—.:]*$")
 _INLINE = re.compile(r"^\s*(?P<name>[A-Za-z][A-Za-z /&'’()\-–]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
 _LOWER_START = re.compile(r"^[a-z(]")
-_TERMINAL = re.compile(r"[.;,]\s*$")
-_CONNECTOR_LINE = re.compile(r"^\W*(?:and|or|and/or)\W*$", re.I)
 _CUE_ENDING = re.compile(r"\b(?:following|below|met|criteria|include|includes|including)\b.*:\s*$", re.I)
 
 
@@ -111,13 +110,12 @@ def _content_decides(text: str) -> tuple[Role, str] | None:
 
 _CRITERIA_LIST = re.compile(r"\b(?:all|any|one|both|either|at\s+least\s+(?:one|two|\d))\s+(?:\(\d\)\s+)?(?:of\s+)?"
                             r"(?:the\s+)?(?:following|below)\b", re.I)
-_CHAINED = re.compile(r"[;,]\s*(?:and|or)\s*$", re.I)
 
 
 def lists_criteria(lines: list[Line]) -> bool:
     """A list of criteria: "all of the following", or items chained by "; and" / "; or"."""
     return any(_CRITERIA_LIST.search(ln.text) for ln in lines[:400]) \
-        or sum(1 for ln in lines[:400] if _CHAINED.search(ln.text)) >= 2
+        or sum(1 for ln in lines[:400] if CHAINED.search(ln.text)) >= 2
 
 
 def states_coverage(lines: list[Line]) -> bool:
@@ -157,15 +155,14 @@ def _sentences(lines: list[Line], limit: int = 400) -> list[str]:
     return [s for s in re.split(r"(?<=[.;:])\s+(?=[A-Z•(0-9])", joined) if s]
 
 
-_BULLET_START = re.compile(r"^[•▪◦●○■o\-–*]\s")
 
 
 def is_heading(line: Line, prev: Line | None, geometry: bool, nxt: Line | None = None) -> bool:
     """Is this line a heading (by layout or by its words), rather than text?"""
     text = line.text.strip()
     words = text.split()
-    if not words or len(words) > 14 or len(text) > 110 or _CONNECTOR_LINE.match(text) or _BULLET_START.match(text) \
-            or text.startswith("(") or _CHAINED.search(text) or text.endswith((",", ";")) \
+    if not words or len(words) > 14 or len(text) > 110 or CONNECTOR_LINE.match(text) or BULLET_START.match(text) \
+            or text.startswith("(") or CHAINED.search(text) or text.endswith((",", ";")) \
             or re.match(r"^[a-z]{1,4}[.)]\s", text) \
             or (len(words) == 1 and re.search(r"\d", text)) or text.count(")") > text.count("("):
         return False  # "(NSCLC), AND" ends a sentence begun above; "BSC_CON_2.10" is a number, not a heading
@@ -200,7 +197,7 @@ def _continues(prev: Line, line: Line) -> bool:
         return False
     if prev.text.rstrip().endswith((",", "–", "-", "(", "/", "&")):
         return True
-    return bool(prev.bold) == bool(line.bold) and not _TERMINAL.search(prev.text) and not prev.heading \
+    return bool(prev.bold) == bool(line.bold) and not ENDS_CLAUSE.search(prev.text) and not prev.heading \
         and not prev.text.rstrip().endswith(":")
 
 

@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 from ..budget import DEFAULT, Budget, over
 from ..errors import ExtractionError
 from .lines import Line, clean_text
+from .markers import BULLET_BEFORE_ENUMERATOR, SENTENCE_BREAK
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
 _TABLE_CELL_RULE = re.compile(r":?-{3,}:?")
@@ -50,24 +51,22 @@ _ARTEFACTS = [
     (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),
     (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),
 ]
-_DOUBLE_MARKER = re.compile(r"^(\s*)[-*•]\s+(?=(?:[IVXLC]{1,5}|[A-Za-z]|\d{1,3})[.)]\s)")
 
 
 def clean_line(raw: str) -> str:
     text = clean_text(raw)
     for pattern, repl in _ARTEFACTS:
         text = pattern.sub(repl, text)
-    return _DOUBLE_MARKER.sub(r"\1", text)
+    return BULLET_BEFORE_ENUMERATOR.sub(r"\1", text)
 
 
-_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]][.:;!?])\s+(?=[A-Z(])")
 
 
 def _split_flattened(text: str) -> list[str]:
     """A capture whose whitespace was flattened into one huge line: give it back its sentences."""
     if len(text) < 1500:
         return [text]
-    return [part for part in _SENTENCE_END.split(text) if part.strip()]
+    return [part for part in SENTENCE_BREAK.split(text) if part.strip()]
 
 
 def text_lines(text: str, budget: Budget = DEFAULT) -> list[Line]:

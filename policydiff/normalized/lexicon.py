@@ -79,6 +79,12 @@ def phase_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 @lru_cache(maxsize=1)
+def note_words() -> tuple[str, ...]:
+    """The words that open an aside among the criteria ("Note:", "NB.")."""
+    return tuple(re.escape(w) for w in _words()["notes"])
+
+
+@lru_cache(maxsize=1)
 def logic_words() -> dict[str, Any]:
     return dict(_words()["logic"])
 

@@ -17,10 +17,10 @@ from ...normalized.vocabulary import indication_key
 from .. import logic
 from ..codes import codes_in
 from ..limits import approval_term, is_negated, read_thresholds
+from ..markers import NOTE as _NOTE
 from ..outline import Node
 from ..sections import Section
 from .heads import Head
-from .labels import NOTE as _NOTE
 from .labels import _non_coverage as non_coverage
 from .labels import status_of
 

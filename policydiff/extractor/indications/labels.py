@@ -18,8 +18,6 @@ from ...normalized.text import one_line
 _CITATION_TAIL = re.compile(r"(?:(?:(?<=[a-z]{3})|(?<=[)\].]))\d{1,3}(?:\s*,\s*\d{1,3})*"
                             r"|\s+\d{1,3}(?:\s*,\s*\d{1,3})+)\s*$")
 _CODES_TAIL = re.compile(r"\s*[-–(]?\s*\b(?:cpt|hcpcs)\b.*$", re.I)
-NOTE = re.compile(r"^\W*(?:note|notes|nb)\b\s*[:.-]", re.I)
-"""A note set among the criteria ("Note: ..."): kept with its item, never a criterion of its own."""
 _GENERIC_SUBJECT = re.compile(r"^(?:the\s+)?(?:member|patient|individual|beneficiar(?:y|ies)|enrollee|person|"
                               r"(?:[\w&.'-]+\s+){1,3}members?|members?|patients?|individuals?|it|this\s+(?:test|service|drug|"
                               r"procedure|medication)|the\s+(?:test|service|drug|procedure|medication)|"

@@ -16,12 +16,12 @@ from functools import lru_cache
 
 from ...normalized.units import UNIT_PATTERN, parse_unit
 from ...normalized.vocabulary import Measure, measures
+from ..markers import CLAUSE_BREAK
 from .grammar import Found, _quantities
 from .nouns import STOP as _STOP
 from .nouns import _singular
 from .nouns import counted_noun as _counted_noun
 
-_CLAUSE_BREAK = re.compile(r"[;:•]|\b(?:and|or)\s+(?=[A-Z])|\.\s+(?=[A-Z])")
 _TIME_FAMILY = "time"
 _DURATION_ORDER = ("age", "approval_duration", "observation_duration", "sleep_duration", "interval", "time_window",
                    "symptom_duration", "diagnosis_duration", "life_expectancy", "treatment_duration")
@@ -30,9 +30,9 @@ _DURATION_ORDER = ("age", "approval_duration", "observation_duration", "sleep_du
 def _clause(text: str, at: int) -> tuple[int, int]:
     """The clause around position `at`: between the nearest breaks (";", ":", a bullet, a new sentence)."""
     start = 0
-    for brk in _CLAUSE_BREAK.finditer(text, 0, at):
+    for brk in CLAUSE_BREAK.finditer(text, 0, at):
         start = brk.end()
-    end = _CLAUSE_BREAK.search(text, at)
+    end = CLAUSE_BREAK.search(text, at)
     return start, (end.start() if end else len(text))
 
 
