@@ -32,7 +32,7 @@ from fpdf import FPDF
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from policydiff.budget import DEFAULT
 from policydiff.extractor import extract
-from policydiff.extractor.pdfscan import scan
+from policydiff.extractor.read.pdfscan import scan
 
 
 def make_pdf(pages: int, path: Path) -> Path:

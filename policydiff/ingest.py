@@ -18,7 +18,7 @@ from pathlib import Path
 from .budget import DEFAULT, Budget, run_bounded
 from .errors import PolicyDiffError, StoreError
 from .extractor import extract_document
-from .extractor.sources import read_document
+from .extractor.read import read_document
 from .identity import DocumentIdentity, Given, resolve
 from .normalized.schema import Policy, to_json
 from .store import AddResult, NewVersion, Store, Version

@@ -2,7 +2,7 @@
 from policydiff.extractor.furniture import drop_running_lines
 from policydiff.extractor.outline import build_outline, parse_marker
 from policydiff.extractor.sections import split_sections
-from policydiff.extractor.text import text_lines
+from policydiff.extractor.read.text import text_lines
 
 
 def build_sections(lines):

@@ -54,7 +54,7 @@ def test_underlined_sign_reads_as_or_equal():
 
 
 def test_running_header_footer_and_page_numbers_are_gone():
-    text = " ".join(ln.text for ln in __import__("policydiff.extractor.sources", fromlist=["x"]).read_document(
+    text = " ".join(ln.text for ln in __import__("policydiff.extractor.read", fromlist=["x"]).read_document(
         FIXTURES / "northwind__bariatric-surgery__2025-03-01.pdf").lines)
     assert "Printed copies are uncontrolled" not in text and "Page 1 of" not in text
     assert "Medical Coverage Policy NW-SURG-114  |" not in text
@@ -200,7 +200,7 @@ def test_500_page_pdf_stays_under_300_mb(tmp_path):
 
 def test_two_column_page_reads_column_by_column():
     """The fixture's references page is set in two columns; its text must come out in reading order."""
-    from policydiff.extractor.sources import read_document
+    from policydiff.extractor.read import read_document
 
     doc = read_document(FIXTURES / "northwind__bariatric-surgery__2025-03-01.pdf")
     last_page = max(ln.page for ln in doc.lines)

@@ -43,8 +43,8 @@ hostile_text = st.lists(pieces, min_size=1, max_size=60).map("".join)
 @given(hostile_text)
 @settings(max_examples=200, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 def test_text_reader_is_fast_and_total_on_any_unicode_and_whitespace(text):
-    from policydiff.extractor.lines import MAX_GAP
-    from policydiff.extractor.sources import read_bytes
+    from policydiff.extractor.read.clean import MAX_GAP
+    from policydiff.extractor.read import read_bytes
     from policydiff.normalized.text import CONTROLS, FORMATTING
 
     invisible = re.compile(f"[{CONTROLS}{FORMATTING}]")
@@ -53,7 +53,7 @@ def test_text_reader_is_fast_and_total_on_any_unicode_and_whitespace(text):
         doc = read_bytes(text.encode("utf-8"), "fuzz.txt")
     except ExtractionError:
         return
-    from policydiff.extractor.text import markdown_lines, text_lines
+    from policydiff.extractor.read.text import markdown_lines, text_lines
 
     # as read, and as both readers would read it whatever its content looks like
     for lines in (doc.lines, text_lines(text), markdown_lines(text)):
@@ -66,7 +66,7 @@ def test_text_reader_is_fast_and_total_on_any_unicode_and_whitespace(text):
 @settings(max_examples=200, deadline=1000)
 def test_decoding_is_per_line(parts):
     """Lines that are UTF-8 come back as written, whatever bytes the other lines hold."""
-    from policydiff.extractor.sources import decode_text
+    from policydiff.extractor.read import decode_text
 
     raw_lines = [p.encode("utf-8").replace(b"\n", b" ") if isinstance(p, str) else p.replace(b"\n", b" ")
                  for p in parts]

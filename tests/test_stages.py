@@ -10,8 +10,8 @@ import dataclasses
 import pytest
 
 from policydiff.extractor import extract_bytes
-from policydiff.extractor.lines import Document, Line
-from policydiff.extractor.sources import read_bytes
+from policydiff.extractor.types import Document, Line
+from policydiff.extractor.read import read_bytes
 
 LONG_TITLE = ("Harborview Community Health Plan Coverage of Percutaneous Tibial Nerve Stimulation for Overactive "
               "Bladder in Adults")

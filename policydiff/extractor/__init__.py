@@ -16,11 +16,11 @@ from ..normalized.schema import DocumentInfo, Policy, SectionInfo
 from .codes import read_codes
 from .furniture import drop_running_lines, is_noise
 from .indications import assemble
-from .lines import Document
 from .metadata import read_dates, read_payer, read_policy_id, read_title, title_from_layout
 from .outline import build_outline, walk
+from .read import read_bytes, read_document
 from .sections import split_sections
-from .sources import read_bytes, read_document
+from .types import Document
 
 __all__ = ["extract", "extract_bounded", "extract_bytes", "extract_document"]
 

@@ -12,8 +12,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from .lines import Line
 from .markers import LEADING_MARKER
+from .types import Line
 
 # Lines that are never policy content wherever they stand.
 _NOISE = re.compile(

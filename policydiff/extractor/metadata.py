@@ -21,8 +21,8 @@ from ..normalized.dates import parse_date
 from ..normalized.lexicon import front_matter_words, heading_roles, letterhead_aliases
 from ..normalized.schema import Dates
 from ..normalized.vocabulary import known_payer
-from .lines import Line
 from .markers import MARKUP
+from .types import Line
 
 FRONT_LINES = 100
 """How far into a document its own fields are read (page 1 and the start of page 2 on most layouts)."""

@@ -30,9 +30,9 @@ from ..normalized.lexicon import label_line
 from ..normalized.schema import Source
 from . import logic
 from .limits import approval_term
-from .lines import Line
 from .markers import ENDS_SENTENCE, GLUED_CONNECTOR, LIST_MARKER, NOTE, ROMAN_NUMERAL, roman_value
 from .sections import phase_only
+from .types import Line
 
 NodeKind = Literal["item", "para", "heading", "label"]
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field, replace
 from ..normalized.lexicon import covered_pattern, heading_roles, label_line, not_covered_patterns, phase_patterns
 from ..normalized.schema import ROLES, Role, Source
 from .codes import catalogue_entry
-from .lines import Line
 from .markers import BULLET_START, CHAINED, CONNECTOR_LINE, ENDS_CLAUSE
+from .types import Line
 
 _NUMBERING = re.compile(r"^\s*(?:#+\s*)?(?:(?:section|part)\s+)?"
                         r"(?:[IVX]{1,4}|[A-Z]|\d{1,2}(?:\.\d{1,2})?)[.):]\s+(?=[A-Za-z])")

@@ -18,8 +18,8 @@ import re
 import zlib
 from dataclasses import dataclass
 
-from ..budget import Budget, over
-from ..errors import ExtractionError
+from ...budget import Budget, over
+from ...errors import ExtractionError
 
 _PAGE_OBJECT = re.compile(rb"/Type\s{0,8}/Page(?![A-Za-z])")
 _IMAGE = re.compile(rb"/Subtype\s{0,8}/Image")

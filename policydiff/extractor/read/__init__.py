@@ -9,9 +9,9 @@ import codecs
 import hashlib
 from pathlib import Path
 
-from ..budget import DEFAULT, Budget, over
-from ..errors import ExtractionError
-from .lines import Document
+from ...budget import DEFAULT, Budget, over
+from ...errors import ExtractionError
+from ..types import Document
 from .text import looks_like_markdown, markdown_lines, text_lines
 
 

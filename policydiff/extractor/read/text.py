@@ -12,10 +12,11 @@ import re
 
 from markdown_it import MarkdownIt
 
-from ..budget import DEFAULT, Budget, over
-from ..errors import ExtractionError
-from .lines import Line, clean_text
-from .markers import BULLET_BEFORE_ENUMERATOR, SENTENCE_BREAK
+from ...budget import DEFAULT, Budget, over
+from ...errors import ExtractionError
+from ..markers import BULLET_BEFORE_ENUMERATOR, SENTENCE_BREAK
+from ..types import Line
+from .clean import clean_text
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
 _TABLE_CELL_RULE = re.compile(r":?-{3,}:?")

@@ -36,11 +36,12 @@ from dataclasses import dataclass, replace
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from ..budget import DEFAULT, Budget, over
-from ..errors import ExtractionError
-from .furniture import repeated_rows
-from .lines import Document, Line, clean_text
-from .markers import BULLET_ONLY, GLUED_CONNECTOR, LEADING_MARKER
+from ...budget import DEFAULT, Budget, over
+from ...errors import ExtractionError
+from ..furniture import repeated_rows
+from ..markers import BULLET_ONLY, GLUED_CONNECTOR, LEADING_MARKER
+from ..types import Document, Line
+from .clean import clean_text
 from .pdfscan import scan
 
 _BAND = 2.5
