@@ -34,4 +34,10 @@ def clean_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2264", "≤").replace("\u2265", "≥")
     text = text.replace("\t", "    ").rstrip()
+    return cap_gaps(text)
+
+
+def cap_gaps(text: str) -> str:
+    """Inner runs of spaces longer than `MAX_GAP` cut to it (again after any step that removes characters
+    between two runs, such as Markdown's "**")."""
     return _WIDE_GAP.sub(" " * MAX_GAP, text) if " " * (MAX_GAP + 1) in text else text

@@ -16,7 +16,7 @@ from ...budget import DEFAULT, Budget, over
 from ...errors import ExtractionError
 from ..markers import BULLET_BEFORE_ENUMERATOR, SENTENCE_BREAK
 from ..types import Line
-from .clean import clean_text
+from .clean import cap_gaps, clean_text
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
 _TABLE_CELL_RULE = re.compile(r":?-{3,}:?")
@@ -58,7 +58,7 @@ def clean_line(raw: str) -> str:
     text = clean_text(raw)
     for pattern, repl in _ARTEFACTS:
         text = pattern.sub(repl, text)
-    return BULLET_BEFORE_ENUMERATOR.sub(r"\1", text)
+    return cap_gaps(BULLET_BEFORE_ENUMERATOR.sub(r"\1", text))
 
 
 
