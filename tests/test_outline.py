@@ -1,15 +1,16 @@
 """Outline building: enumeration styles, depth, wrapped lines, blank lines inside items."""
-from policydiff.extractor.furniture import drop_running_lines
+from policydiff.extractor import furniture
 from policydiff.extractor.outline import build_outline, parse_marker
-from policydiff.extractor.sections import split_sections
 from policydiff.extractor.read.text import text_lines
+from policydiff.extractor.sections import split_sections
+from policydiff.extractor.types import Document
 
 
 def build_sections(lines):
     """Sections with their outlines, as the extractor builds them from text."""
-    lines = drop_running_lines(lines)
-    sections = split_sections(lines, geometry=False)
-    return [(s, build_outline(s.lines, False, lines)) for s in sections]
+    lines = list(furniture.clean(Document("t.txt", "text", "", tuple(lines))).kept)
+    sections = split_sections(lines, "plain")
+    return [(s, build_outline(s.lines, "plain", lines)) for s in sections]
 
 
 def tree(text):

@@ -54,10 +54,17 @@ def test_underlined_sign_reads_as_or_equal():
 
 
 def test_running_header_footer_and_page_numbers_are_gone():
-    text = " ".join(ln.text for ln in __import__("policydiff.extractor.read", fromlist=["x"]).read_document(
-        FIXTURES / "northwind__bariatric-surgery__2025-03-01.pdf").lines)
+    from policydiff.extractor import furniture
+    from policydiff.extractor.read import read_document
+
+    doc = read_document(FIXTURES / "northwind__bariatric-surgery__2025-03-01.pdf")
+    cleaned = furniture.clean(doc)
+    text = " ".join(ln.text for ln in cleaned.kept)
     assert "Printed copies are uncontrolled" not in text and "Page 1 of" not in text
     assert "Medical Coverage Policy NW-SURG-114  |" not in text
+    reasons = {r.line.text: r.reason for r in cleaned.removed}
+    assert any(t.startswith("Page 1 of") for t in reasons) and "repeated_row" in reasons.values()
+    assert len(cleaned.kept) + len(cleaned.removed) == len(doc.lines)  # every line is kept or removed with a reason
 
 
 def test_code_table_rows_keep_code_and_description_together():
@@ -200,11 +207,13 @@ def test_500_page_pdf_stays_under_300_mb(tmp_path):
 
 def test_two_column_page_reads_column_by_column():
     """The fixture's references page is set in two columns; its text must come out in reading order."""
+    from policydiff.extractor import furniture
     from policydiff.extractor.read import read_document
 
     doc = read_document(FIXTURES / "northwind__bariatric-surgery__2025-03-01.pdf")
-    last_page = max(ln.page for ln in doc.lines)
-    rows = [ln for ln in doc.lines if ln.page == last_page]
+    kept = furniture.clean(doc).kept
+    last_page = max(ln.page for ln in kept)
+    rows = [ln for ln in kept if ln.page == last_page]
     lefts = [ln for ln in rows if ln.indent < 200]
     rights = [ln for ln in rows if ln.indent >= 200]
     assert lefts and rights, "the page should have two columns"

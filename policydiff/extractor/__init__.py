@@ -8,19 +8,20 @@ roles), `outline` (lines → trees), `logic`, `thresholds`, `codes`,
 """
 from __future__ import annotations
 
+import statistics
 from pathlib import Path
 
 from ..budget import DEFAULT, Budget
 from ..errors import ExtractionError
 from ..normalized.schema import DocumentInfo, Policy, SectionInfo
+from . import furniture, layout
 from .codes import read_codes
-from .furniture import drop_running_lines, is_noise
 from .indications import assemble
 from .metadata import read_dates, read_payer, read_policy_id, read_title, title_from_layout
 from .outline import build_outline, walk
 from .read import read_bytes, read_document
 from .sections import split_sections
-from .types import Document
+from .types import Document, Line
 
 __all__ = ["extract", "extract_bounded", "extract_bytes", "extract_document"]
 
@@ -56,15 +57,21 @@ def extract_bytes(data: bytes, name: str, budget: Budget = DEFAULT) -> Policy:
     return extract_document(read_bytes(data, name, budget), budget)
 
 
+def _body_size(lines: tuple[Line, ...]) -> float:
+    sizes = [ln.size for ln in lines if ln.size]
+    return statistics.median(sizes) if sizes else 10.0
+
+
 def extract_document(doc: Document, budget: Budget = DEFAULT) -> Policy:
-    geometry = doc.format == "pdf"
-    lines = [ln for ln in doc.lines if not is_noise(ln.text)] if geometry else drop_running_lines(doc.lines)
-    sections = split_sections(lines, geometry)
+    cleaned = furniture.clean(doc)
+    positioned = doc.layout == "positioned"
+    lines = list(layout.settle(cleaned.kept, _body_size(doc.lines))) if positioned else list(cleaned.kept)
+    sections = split_sections(lines, doc.layout)
     try:
-        outlines = [build_outline(s.lines, geometry, lines, budget) for s in sections]
+        outlines = [build_outline(s.lines, doc.layout, lines, budget) for s in sections]
     except ExtractionError as exc:
         raise ExtractionError(f"{doc.name}: {exc}") from None
-    raw = doc.raw_lines or doc.lines
+    raw = doc.lines
     all_text = [ln.text for ln in raw]
     title = read_title(raw, title_from_layout(raw, markdown=doc.format == "markdown"))
     built = assemble(sections, outlines, title)

@@ -1,29 +1,62 @@
-"""Page furniture: running headers and footers, page numbers, notices. The one place that decides it.
+"""Page furniture: running headers and footers, page numbers, notices, contents lines. The one place that
+decides it, and says why for every line it removes.
 
-Furniture repeats from page to page, so both paths look for repetition: a
+Furniture repeats from page to page, so both layouts look for repetition: a
 PDF by position (the same text near the top or bottom edge of most pages), a
 text capture by neighbourhood (the same short text next to page-break
 evidence, since its geometry is gone). Digits are folded before comparing,
-so "Page 3 of 20" and "Page 4 of 20" are one line of furniture.
+so "Page 3 of 20" and "Page 4 of 20" are one line of furniture. Some lines
+are furniture wherever they stand (a page number, a copyright notice): the
+notices are data (`words.json`, "furniture").
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
 
+from ..normalized.lexicon import furniture_notices
 from .markers import LEADING_MARKER
-from .types import Line
+from .read.tolerances import PDF
+from .types import Document, Line
 
-# Lines that are never policy content wherever they stand.
-_NOISE = re.compile(
-    r"^(?:page\s*\d+\s*(?:of\s*\d+)?|\d+\s*(?:of|/)\s*\d+|-\s*\d+\s*-|\d{1,3}|"
-    r"(?:this document is subject to the disclaimer|if printed,? this document|proprietary information|"
-    r"confidential(?: and proprietary)?|©|\(c\)\s*\d{4}|copyright\b|printed on|printed from|"
-    r"https?://\S+$|cpt (?:codes? )?(?:is a |copyright)|current procedural terminology \(cpt\)|"
-    r"all rights reserved).*|(?:\S+\s+){0,6}page:?\s*\d+\s*(?:of|/)\s*\d+)$",
-    re.IGNORECASE,
-)
+FurnitureKind = Literal["repeated_row", "running_line", "noise", "toc"]
+"""Why a line is furniture: a row repeated at one place on most pages (PDF), a line repeated next to page
+breaks (text capture), a line that is never content (a page number, a notice), a contents line."""
+
+
+@dataclass(frozen=True)
+class Removed:
+    line: Line
+    reason: FurnitureKind
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """A document's lines split into what is content and what is furniture, each removal with its reason."""
+
+    kept: tuple[Line, ...]
+    removed: tuple[Removed, ...]
+
+
+def band_key(page: int | None, top: float | None) -> tuple[int | None, int]:
+    """The visual row a line belongs to on its page: the key the PDF reader and this stage share."""
+    return page, round((top or 0.0) / PDF.band)
+
+
+_TOC_LEADER = re.compile(r"(?:\.\s*){4,}\s*\d+\s*$|\s{3,}\d{1,3}\s*$")
+"""A contents line: dot leaders or a wide gap before a page number ("Coverage Rationale ........ 1")."""
+
+
+@lru_cache(maxsize=1)
+def _noise() -> re.Pattern[str]:
+    notices = "|".join(f"(?:{p})" for p in furniture_notices())
+    return re.compile(
+        r"^(?:page\s*\d+\s*(?:of\s*\d+)?|\d+\s*(?:of|/)\s*\d+|-\s*\d+\s*-|\d{1,3}|"
+        rf"(?:{notices}).*|(?:\S+\s+){{0,6}}page:?\s*\d+\s*(?:of|/)\s*\d+)$", re.IGNORECASE)
 
 
 def furniture_key(text: str) -> str:
@@ -32,38 +65,77 @@ def furniture_key(text: str) -> str:
 
 
 def is_noise(text: str) -> bool:
-    return bool(_NOISE.match(text.strip()))
+    """A line that is never policy content wherever it stands: a page number, a copyright or print notice."""
+    return bool(_noise().match(text.strip()))
 
 
-def drop_running_lines(lines: Sequence[Line]) -> list[Line]:
-    """Remove page furniture from text captures of PDFs, which have no page geometry left.
+def clean(doc: Document) -> Cleaned:
+    """The whole furniture stage: a PDF's repeated rows, contents lines and noise; a text capture's running
+    lines and noise."""
+    if doc.format == "pdf":
+        return _positioned(doc.lines, doc.pages or 1)
+    return _plain(doc.lines)
+
+
+def _positioned(lines: Sequence[Line], n_pages: int) -> Cleaned:
+    pages: list[list[tuple[str, float, float]]] = [[] for _ in range(n_pages)]
+    for ln in lines:
+        if ln.page is not None and 1 <= ln.page <= n_pages:
+            pages[ln.page - 1].append((ln.text, ln.top or 0.0, ln.bottom if ln.bottom is not None else ln.top or 0.0))
+    furniture = repeated_rows(pages)
+    kept: list[Line] = []
+    removed: list[Removed] = []
+    for ln in lines:
+        reason: FurnitureKind | None = None
+        if band_key(ln.page, ln.top) in furniture:
+            reason = "repeated_row"
+        elif not ln.text or is_noise(ln.text):
+            reason = "noise"
+        elif _TOC_LEADER.search(ln.text):
+            reason = "toc"
+        if reason is None:
+            kept.append(ln)
+        else:
+            removed.append(Removed(ln, reason))
+    return Cleaned(tuple(kept), tuple(removed))
+
+
+def _plain(lines: Sequence[Line]) -> Cleaned:
+    """Text captures of PDFs have no page geometry left.
 
     A line is running furniture when the same short text recurs (three times or
     more) next to page-break evidence: a page number, a disclaimer line or
     another running line. Repeated criteria ("Age 18 years of age or older")
     recur too, but not at page breaks, so they stay.
     """
-    keep = [ln for ln in lines if not is_noise(ln.text)]
-    breaks = {id(ln) for ln in lines if is_noise(ln.text)}
-    counts = Counter(furniture_key(ln.text) for ln in keep if _could_be_furniture(ln.text))
+    noise = [is_noise(ln.text) for ln in lines]
+    keys = [furniture_key(ln.text) for ln in lines]
+    counts = Counter(key for ln, key, n in zip(lines, keys, noise) if not n and _could_be_furniture(ln.text))
     repeated = {key for key, n in counts.items() if n >= 3}
-    if not repeated:
-        return keep
     furniture: set[int] = set()
-    for _ in range(3):
-        before = len(furniture)
-        for i, ln in enumerate(lines):
-            if id(ln) in furniture or furniture_key(ln.text) not in repeated:
-                continue
-            neighbours = [*lines[max(i - 1, 0):i], *lines[i + 1:i + 2]]
-            if i == 0 or any(id(n) in breaks or id(n) in furniture for n in neighbours):
-                furniture.add(id(ln))
-        if len(furniture) == before:
-            break
+    if repeated:
+        for _ in range(3):
+            before = len(furniture)
+            for i, key in enumerate(keys):
+                if i in furniture or key not in repeated:
+                    continue
+                if i == 0 or any(j in furniture or noise[j] for j in (i - 1, i + 1) if 0 <= j < len(lines)):
+                    furniture.add(i)
+            if len(furniture) == before:
+                break
     # A repeated text is furniture everywhere once it is furniture at most of its places.
-    marked = Counter(furniture_key(ln.text) for ln in lines if id(ln) in furniture)
+    marked = Counter(keys[i] for i in furniture)
     common = {k for k, n in marked.items() if n * 2 >= counts[k]}
-    return [ln for ln in keep if furniture_key(ln.text) not in common]
+    kept: list[Line] = []
+    removed: list[Removed] = []
+    for ln, key, n in zip(lines, keys, noise):
+        if n:
+            removed.append(Removed(ln, "noise"))
+        elif key in common:
+            removed.append(Removed(ln, "running_line"))
+        else:
+            kept.append(ln)
+    return Cleaned(tuple(kept), tuple(removed))
 
 
 _CONTENT = re.compile(r"^\s*(?:\d{4}[0-9A-Z]|[A-V]\d{4})(?![\d])|[<>≤≥]|"
@@ -77,7 +149,7 @@ def _could_be_furniture(text: str) -> bool:
     return len(text.split()) <= 25 and not LEADING_MARKER.match(text.strip()) and not _CONTENT.search(text)
 
 
-def repeated_rows(pages: Sequence[Sequence[tuple[str, float, float]]]) -> set[tuple[int, int]]:
+def repeated_rows(pages: Sequence[Sequence[tuple[str, float, float]]]) -> set[tuple[int | None, int]]:
     """(page number, rounded top) of every visual row that is page furniture.
 
     `pages` holds each page's lines as (text, top, bottom), in points from the
@@ -96,7 +168,7 @@ def repeated_rows(pages: Sequence[Sequence[tuple[str, float, float]]]) -> set[tu
         edge: set[str] = set()
         bands: dict[int, list[tuple[str, float, float]]] = {}
         for row in rows:
-            bands.setdefault(round(row[1] / 2.5), []).append(row)
+            bands.setdefault(round(row[1] / PDF.band), []).append(row)
         if rows:
             top_edge = min(top for _, top, _ in rows)
             bottom_edge = max(bottom for _, _, bottom in rows)
@@ -109,7 +181,7 @@ def repeated_rows(pages: Sequence[Sequence[tuple[str, float, float]]]) -> set[tu
                     edge.add(key)
         edges.append(edge)
     edge_counts = Counter(k for keys in edges for k in keys)
-    out: set[tuple[int, int]] = set()
+    out: set[tuple[int | None, int]] = set()
     found: dict[int, set[frozenset[str]]] = {}
     """Furniture rows by height (whole points): their words, for the variants below."""
     for key, spots in places.items():
@@ -122,7 +194,7 @@ def repeated_rows(pages: Sequence[Sequence[tuple[str, float, float]]]) -> set[tu
             near = round(top)
             same_place = set().union(*(by_height.get(h, set()) for h in range(near - 2, near + 3)))
             if len(same_place) >= needed or (edge_counts[key] >= needed and key in edges[page_no - 1]):
-                out.add((page_no, round(top / 2.5)))
+                out.add(band_key(page_no, top))
                 found.setdefault(near, set()).add(frozenset(key.split()))
     # The same header drawn differently on one page ("Subsection: X Subject:" where the others print
     # "Subsection: X Original Policy Date: ..."): a row at a furniture row's height made mostly of its words.
@@ -131,10 +203,10 @@ def repeated_rows(pages: Sequence[Sequence[tuple[str, float, float]]]) -> set[tu
         if len(words) < 2:
             continue
         for page_no, top in spots:
-            if (page_no, round(top / 2.5)) in out:
+            if band_key(page_no, top) in out:
                 continue
             near = round(top)
             if any(len(words & w) >= 0.6 * len(words)
                    for h in range(near - 3, near + 4) for w in found.get(h, ())):
-                out.add((page_no, round(top / 2.5)))
+                out.add(band_key(page_no, top))
     return out

@@ -32,7 +32,7 @@ from . import logic
 from .limits import approval_term
 from .markers import ENDS_SENTENCE, GLUED_CONNECTOR, LIST_MARKER, NOTE, ROMAN_NUMERAL, roman_value
 from .sections import phase_only
-from .types import Line
+from .types import Layout, Line
 
 NodeKind = Literal["item", "para", "heading", "label"]
 
@@ -553,9 +553,10 @@ def _labels(nodes: list[_Unit]) -> None:
         index += 1
 
 
-def build_outline(lines: Sequence[Line], geometry: bool, layout_lines: Sequence[Line] | None = None,
+def build_outline(lines: Sequence[Line], kind: Layout, layout_lines: Sequence[Line] | None = None,
                   budget: Budget = DEFAULT) -> list[Node]:
     """A section's lines → its outline (roots in document order), frozen."""
+    geometry = kind == "positioned"
     layout = _Layout.of(layout_lines or lines, geometry)
     builder = OutlineBuilder(layout)
     for line in lines:

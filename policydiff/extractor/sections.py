@@ -22,7 +22,7 @@ from ..normalized.lexicon import covered_pattern, heading_roles, label_line, not
 from ..normalized.schema import ROLES, Role, Source
 from .codes import catalogue_entry
 from .markers import BULLET_START, CHAINED, CONNECTOR_LINE, ENDS_CLAUSE
-from .types import Line
+from .types import Layout, Line
 
 _NUMBERING = re.compile(r"^\s*(?:#+\s*)?(?:(?:section|part)\s+)?"
                         r"(?:[IVX]{1,4}|[A-Z]|\d{1,2}(?:\.\d{1,2})?)[.):]\s+(?=[A-Za-z])")
@@ -157,8 +157,9 @@ def _sentences(lines: list[Line], limit: int = 400) -> list[str]:
 
 
 
-def is_heading(line: Line, prev: Line | None, geometry: bool, nxt: Line | None = None) -> bool:
+def is_heading(line: Line, prev: Line | None, layout: Layout, nxt: Line | None = None) -> bool:
     """Is this line a heading (by layout or by its words), rather than text?"""
+    geometry = layout == "positioned"
     text = line.text.strip()
     words = text.split()
     if not words or len(words) > 14 or len(text) > 110 or CONNECTOR_LINE.match(text) or BULLET_START.match(text) \
@@ -224,12 +225,12 @@ class _Block:
     lines: list[Line] = field(default_factory=list)
 
 
-def split_sections(lines: Sequence[Line], geometry: bool) -> list[Section]:
+def split_sections(lines: Sequence[Line], layout: Layout) -> list[Section]:
     """The whole sections stage: find headings, give each section its role, keep sub-headings inside."""
     blocks = [_Block("", None, None)]
     prev: Line | None = None
     for index, line in enumerate(lines):
-        if is_heading(line, prev, geometry, lines[index + 1] if index + 1 < len(lines) else None):
+        if is_heading(line, prev, layout, lines[index + 1] if index + 1 < len(lines) else None):
             line = replace(line, heading=True) if not line.heading else line
             blocks.append(_Block(line.text.strip(" #"), line, heading_role(line.text)))
         else:

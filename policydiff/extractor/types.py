@@ -7,6 +7,11 @@ the font fields unknown.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+Layout = Literal["positioned", "plain", "markdown", "html"]
+"""What a reader knows of where text stood: a PDF's positions and type, plain text's line breaks and
+indents, Markdown's and HTML's marked-up structure."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +31,8 @@ class Line:
     lines: the sections stage decided it is one (a new `Line`; the reader's is never rewritten)."""
     top: float | None = None
     """PDF only: distance from the top of the page, for header/footer detection."""
+    bottom: float | None = None
+    """PDF only: distance of the line's lowest glyph from the top of the page."""
     right: float | None = None
     """PDF only: the right edge of the line's last character (a short line ends a paragraph early)."""
     text_x: float | None = None
@@ -41,8 +48,11 @@ class Document:
     format: str
     sha256: str
     lines: tuple[Line, ...]
+    """Every line as read, furniture included (running headers carry dates and policy numbers)."""
     pages: int | None = None
-    raw_lines: tuple[Line, ...] | None = None
-    """PDF only: every line before furniture was removed (headers carry dates and policy numbers)."""
     warnings: tuple[str, ...] = ()
     """What reading the file itself could not settle (lines in another encoding)."""
+
+    @property
+    def layout(self) -> Layout:
+        return {"pdf": "positioned", "markdown": "markdown", "html": "html"}.get(self.format, "plain")  # type: ignore[return-value]

@@ -79,6 +79,12 @@ def phase_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 @lru_cache(maxsize=1)
+def furniture_notices() -> tuple[str, ...]:
+    """How a line that is a notice, not policy content, begins ("© 2025 ...", "Printed on ...")."""
+    return tuple(_words()["furniture"])
+
+
+@lru_cache(maxsize=1)
 def note_words() -> tuple[str, ...]:
     """The words that open an aside among the criteria ("Note:", "NB.")."""
     return tuple(re.escape(w) for w in _words()["notes"])

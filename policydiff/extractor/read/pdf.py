@@ -20,9 +20,9 @@ Labels set in a left column beside the body ("Coverage Determination" next to
 its first paragraph) become their own heading lines, not the start of the
 paragraph.
 
-Furniture (running headers and footers, page numbers, tables of contents) is
-removed; `Document.raw_lines` keeps it, because headers carry the policy
-number and dates.
+Every row is kept: furniture (running headers and footers, page numbers,
+contents lines) is the furniture stage's decision, and headers carry the
+policy number and dates. The tolerances are named in `read/tolerances.py`.
 """
 from __future__ import annotations
 
@@ -38,15 +38,11 @@ import pypdfium2.raw as pdfium_c
 
 from ...budget import DEFAULT, Budget, over
 from ...errors import ExtractionError
-from ..furniture import repeated_rows
 from ..markers import BULLET_ONLY, GLUED_CONNECTOR, LEADING_MARKER
 from ..types import Document, Line
 from .clean import clean_text
 from .pdfscan import scan
-
-_BAND = 2.5
-"""Points: lines whose tops differ by less than this are one visual row."""
-_TOC_LEADER = re.compile(r"(?:\.\s*){4,}\s*\d+\s*$|\s{3,}\d{1,3}\s*$")
+from .tolerances import PDF
 
 
 @dataclass
@@ -94,8 +90,7 @@ def pdf_document(data: bytes, name: str, digest: str, budget: Budget = DEFAULT) 
     if not any(rows for rows in pages):
         raise ExtractionError(f"{name}: no text layer on any of {n_pages} pages (scanned image?). "
                               f"Run OCR first, e.g. ocrmypdf in.pdf out.pdf")
-    raw_lines, lines = _to_lines(_emphasis(pages))
-    return Document(name, "pdf", digest, lines, pages=n_pages, raw_lines=raw_lines)
+    return Document(name, "pdf", digest, tuple(_page_lines(_emphasis(pages))), pages=n_pages)
 
 
 def _emphasis(pages: list[list[_Row]]) -> list[list[_Row]]:
@@ -111,8 +106,8 @@ def _emphasis(pages: list[list[_Row]]) -> list[list[_Row]]:
     if not weights:
         return pages
     body = weights.most_common(1)[0][0]
-    return [[replace(r, bold=True) if not r.bold and r.weight >= max(body + 100, 500) else r for r in rows]
-            for rows in pages]
+    heavy = max(body + PDF.heavier_than_body, PDF.emphasis_weight)
+    return [[replace(r, bold=True) if not r.bold and r.weight >= heavy else r for r in rows] for rows in pages]
 
 
 def _why_unreadable(data: bytes, pdfium_message: str) -> str:
@@ -186,7 +181,7 @@ def _font_weight(textpage, index: int) -> tuple[float, bool, int]:
         if scale > 0:
             size *= scale
     weight = pdfium_c.FPDFText_GetFontWeight(raw, index)
-    bold = weight >= 600
+    bold = weight >= PDF.bold_weight
     if not bold:
         buffer = (pdfium_c.c_char * 128)()
         flags = pdfium_c.c_int()
@@ -254,17 +249,17 @@ def _split_side_labels(textpage, rows: list[_Row]) -> list[_Row]:
     body_left = statistics.median(r.x0 for r in rows)
     out: list[_Row] = []
     for row in rows:
-        if row.x0 >= body_left - 40 or row.start < 0 or " " not in row.text:
+        if row.x0 >= body_left - PDF.label_margin or row.start < 0 or " " not in row.text:
             out.append(row)
             continue
         split = None
-        for m in list(re.finditer(r" +", row.text))[:5]:
+        for m in list(re.finditer(r" +", row.text))[:PDF.label_probe_gaps]:
             try:
                 before = textpage.get_charbox(row.start + m.start() - 1)[2]
                 after_x = textpage.get_charbox(row.start + m.end())[0]
             except pdfium.PdfiumError:
                 break
-            if after_x - before > 24:
+            if after_x - before > PDF.label_gap:
                 split = (m.start(), m.end(), before, after_x)
                 break
         if split is None:
@@ -294,9 +289,10 @@ def _drawn_marks(page, height: float, want_strokes: bool) -> tuple[list[_Box], l
         left, bottom, right, top = obj.get_bounds()
         w, h = right - left, top - bottom
         box = (left, height - top, right, height - bottom)
-        if want_strokes and obj.type == pdfium_c.FPDF_PAGEOBJ_PATH and h < 1.6 and w > 1.5:
+        if want_strokes and obj.type == pdfium_c.FPDF_PAGEOBJ_PATH and h < PDF.rule_height and w > PDF.rule_length:
             strokes.append(box)
-        elif 1.5 <= w <= 8 and 1.5 <= h <= 8 and 0.6 <= w / h <= 1.6:
+        elif PDF.dot_min <= w <= PDF.dot_max and PDF.dot_min <= h <= PDF.dot_max \
+                and PDF.dot_ratio[0] <= w / h <= PDF.dot_ratio[1]:
             dots.append(box)
     return strokes, dots
 
@@ -311,8 +307,9 @@ def _underlined_signs(textpage, text: str, rows: list[_Row], strokes: list[_Box]
             continue
         glyph_bottom = height - bottom
         for s_left, s_top, s_right, _ in strokes:
-            if s_left <= left + 1.5 and s_right >= right - 1.5 and s_right - s_left < (right - left) * 4 + 6 \
-                    and glyph_bottom - 1.5 <= s_top <= glyph_bottom + 3.5:
+            over, (times, plus), (above, below) = PDF.underline_overhang, PDF.underline_span, PDF.underline_drop
+            if s_left <= left + over and s_right >= right - over and s_right - s_left < (right - left) * times + plus \
+                    and glyph_bottom - above <= s_top <= glyph_bottom + below:
                 replacements[(round(height - top), round(left))] = "≥" if m.group(0) == ">" else "≤"
                 break
     if not replacements:
@@ -321,7 +318,7 @@ def _underlined_signs(textpage, text: str, rows: list[_Row], strokes: list[_Box]
     for row in rows:
         text_row = row.text
         hits = [sign for (top, _), sign in sorted(replacements.items(), key=lambda kv: kv[0][1])
-                if abs(top - row.top) <= 4]
+                if abs(top - row.top) <= PDF.underline_row]
         for sign in hits:
             plain = ">" if sign == "≥" else "<"
             text_row = text_row.replace(plain, sign, 1)
@@ -333,8 +330,10 @@ def _drawn_bullets(rows: list[_Row], dots: list[_Box]) -> list[_Row]:
     """A row with a small drawn square just left of its first character, vertically within it, is a bullet item."""
     out = []
     for row in rows:
-        bullet = next((d for d in dots if 0 < row.x0 - d[2] < 22 and row.top - 2 <= (d[1] + d[3]) / 2 <= row.bottom + 2
-                       and d[3] - d[1] <= row.bottom - row.top + 2), None)
+        slack = PDF.dot_slack
+        bullet = next((d for d in dots if 0 < row.x0 - d[2] < PDF.dot_reach
+                       and row.top - slack <= (d[1] + d[3]) / 2 <= row.bottom + slack
+                       and d[3] - d[1] <= row.bottom - row.top + slack), None)
         if bullet is not None and not LEADING_MARKER.match(row.text):
             out.append(replace(row, text=f"• {row.text}", x0=bullet[0], text_x=row.x0))
         else:
@@ -344,10 +343,10 @@ def _drawn_bullets(rows: list[_Row], dots: list[_Box]) -> list[_Row]:
 
 def _reading_order(rows: list[_Row], width: float) -> list[_Row]:
     """Sort rows top to bottom, join cells of one visual row, and read two-column stretches column by column."""
-    rows = sorted(rows, key=lambda r: (round(r.top / _BAND), r.x0))
+    rows = sorted(rows, key=lambda r: (round(r.top / PDF.band), r.x0))
     bands: list[list[_Row]] = []
     for row in rows:
-        if bands and abs(bands[-1][0].top - row.top) < _BAND:
+        if bands and abs(bands[-1][0].top - row.top) < PDF.band:
             bands[-1].append(row)
         else:
             bands.append([row])
@@ -357,10 +356,11 @@ def _reading_order(rows: list[_Row], width: float) -> list[_Row]:
     pending_right: list[_Row] = []
     for band in bands:
         band.sort(key=lambda r: r.x0)
-        left = [r for r in band if r.x1 <= middle + 6]
-        right = [r for r in band if r.x0 >= middle - 6]
+        left = [r for r in band if r.x1 <= middle + PDF.column_slack]
+        right = [r for r in band if r.x0 >= middle - PDF.column_slack]
         is_columns = (left and right and len(left) + len(right) == len(band)
-                      and max(r.x1 - r.x0 for r in left) > width * 0.28 and right[0].x0 - left[-1].x1 > 8)
+                      and max(r.x1 - r.x0 for r in left) > width * PDF.column_width
+                      and right[0].x0 - left[-1].x1 > PDF.column_gutter)
         if is_columns:
             out += left
             pending_right += right
@@ -381,9 +381,10 @@ def _band_rows(band: list[_Row], body_left: float) -> list[_Row]:
 
 def _is_side_label(label: _Row, body: _Row, body_left: float) -> bool:
     """A short cell well left of the body, styled as a heading or standing in a column left of the page's body."""
-    styled = (label.bold and not body.bold) or label.size > body.size * 1.1
-    in_margin = label.x0 < body_left - 40 and body.x0 >= body_left - 8 and body.x0 - label.x0 > 60
-    return (styled or in_margin) and body.x0 - label.x1 > 24 and len(label.text.split()) <= 5
+    styled = (label.bold and not body.bold) or label.size > body.size * PDF.label_size
+    in_margin = label.x0 < body_left - PDF.label_margin and body.x0 >= body_left - PDF.label_body_slack \
+        and body.x0 - label.x0 > PDF.label_body_offset
+    return (styled or in_margin) and body.x0 - label.x1 > PDF.label_gap and len(label.text.split()) <= PDF.label_words
 
 
 def _join_side_labels(rows: list[_Row], body_left: float) -> list[_Row]:
@@ -395,9 +396,9 @@ def _join_side_labels(rows: list[_Row], body_left: float) -> list[_Row]:
         nxt = rows[i + 1] if i + 1 < len(rows) else None
         after = rows[i + 2] if i + 2 < len(rows) else None
         if nxt is not None and after is not None and _is_side_label(row, nxt, body_left) \
-                and (after.bold, after.size) == (row.bold, row.size) and abs(row.top - nxt.top) < _BAND \
-                and abs(after.x0 - row.x0) < 3 and after.x1 < nxt.x0 and row.x1 < nxt.x0 \
-                and len(row.text.split()) + len(after.text.split()) <= 6:
+                and (after.bold, after.size) == (row.bold, row.size) and abs(row.top - nxt.top) < PDF.band \
+                and abs(after.x0 - row.x0) < PDF.label_wrap_align and after.x1 < nxt.x0 and row.x1 < nxt.x0 \
+                and len(row.text.split()) + len(after.text.split()) <= PDF.label_words_wrapped:
             out.append(replace(row, text=f"{row.text} {after.text}", bottom=after.bottom))
             out.append(nxt)
             i += 3
@@ -411,7 +412,7 @@ def _merge(band: list[_Row]) -> _Row:
     """Cells of one row (a code and its description, a detached bullet and its item) become one line."""
     text = band[0].text
     for prev, row in zip(band, band[1:]):
-        gap = "    " if row.x0 - prev.x1 > 12 else " "
+        gap = "    " if row.x0 - prev.x1 > PDF.cell_gap else " "
         text = f"{text}{gap}{row.text}"
     text_x = band[1].x0 if BULLET_ONLY.match(band[0].text) else band[0].text_x
     return _Row(text, band[0].x0, band[-1].x1, min(r.top for r in band), max(r.bottom for r in band),
@@ -423,35 +424,4 @@ def _page_lines(pages: list[list[_Row]]) -> Iterator[Line]:
     for page_no, rows in enumerate(pages, start=1):
         for n, row in enumerate(rows, start=1):
             yield Line(clean_text(row.text), n, page_no, indent=row.x0, bold=row.bold, size=row.size, top=row.top,
-                       right=row.x1, text_x=row.text_x)
-
-
-def _to_lines(pages: list[list[_Row]]) -> tuple[tuple[Line, ...], tuple[Line, ...]]:
-    """All pages' rows → lines; the second list without running headers, footers, page numbers and TOCs."""
-    raw_lines = tuple(_page_lines(pages))
-    furniture = repeated_rows([[(r.text, r.top, r.bottom) for r in rows] for rows in pages])
-    sizes = [ln.size for ln in raw_lines if ln.size]
-    body = statistics.median(sizes) if sizes else 10.0
-    lines: list[Line] = []
-    previous: Line | None = None
-    pending_bullet: Line | None = None
-    for raw in raw_lines:
-        if (raw.page, round((raw.top or 0) / 2.5)) in furniture or not raw.text or _TOC_LEADER.search(raw.text):
-            continue
-        if BULLET_ONLY.match(raw.text):
-            pending_bullet = raw
-            continue
-        ln = raw
-        if pending_bullet is not None and pending_bullet.page == ln.page:
-            ln = replace(ln, text_x=ln.indent, indent=pending_bullet.indent,
-                         text=f"• {ln.text}" if pending_bullet.text != "-" else f"- {ln.text}")
-        pending_bullet = None
-        gap = ln.top - previous.top if previous is not None and previous.page == ln.page and ln.top is not None \
-            and previous.top is not None else None
-        spacing = (previous.size or body) * 1.9 if previous is not None else body * 1.9
-        ln = replace(ln, blank_before=previous is None or previous.page != ln.page or gap is None or gap > spacing,
-                     heading=bool(ln.bold or (ln.size and ln.size > body * 1.15)) and len(ln.text.split()) <= 12
-                     and not ln.text.endswith((".", ";", ",")))
-        lines.append(ln)
-        previous = ln
-    return raw_lines, tuple(lines)
+                       right=row.x1, text_x=row.text_x, bottom=row.bottom)
