@@ -9,12 +9,13 @@ score > 1.5") are read and marked `example`.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ...normalized.schema import Threshold
 from ...normalized.units import Unit, convert, parse_unit, tidy_number
 from ...normalized.vocabulary import measure
 from .grammar import _EVENT, _SINCE_RE, Found, _quantities, normalize
-from .naming import NOT_A_LIMIT, _canonical, _name, _nearest, _snake
+from .naming import NOT_A_LIMIT, Named, _canonical, _name, _nearest, _snake
 from .stages import _stages
 from .terms import approval_term, is_negated
 
@@ -55,63 +56,108 @@ def _matching(text: str, at: int) -> int | None:
     return None
 
 
-def read_thresholds(text: str, context: str = "") -> tuple[list[Threshold], list[str]]:
-    """Every limit stated in `text`, plus warnings for limits whose measure cannot be named.
+@dataclass(frozen=True)
+class Reading:
+    """One threshold and how it was read: the grammar pass that found it, the rule that named its measure, and
+    where it stands in the normalized text (what `--explain` and the accounting of numbers read)."""
+
+    threshold: Threshold
+    grammar: str
+    naming: str
+    span: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Everything the limit grammar made of one text."""
+
+    readings: tuple[Reading, ...] = ()
+    warnings: tuple[str, ...] = ()
+    normalized: str = ""
+    """The text as the grammar read it (number words as digits): spans refer to it."""
+    set_aside: tuple[tuple[tuple[int, int], str], ...] = ()
+    """Spans the grammar read as limits and set aside, with why: "approval_term" (read as the group's
+    term), "one_exists" ("at least one other therapy"), "unnamed" (its measure could not be named)."""
+
+    @property
+    def thresholds(self) -> list[Threshold]:
+        return [r.threshold for r in self.readings]
+
+
+def read_limits(text: str, context: str = "") -> Limits:
+    """Every limit stated in `text`, with how each was read, plus warnings for limits whose measure cannot be
+    named.
 
     `context` is the text of the enclosing items, used only when the
     criterion's own words name no measure ("Less than or equal to 4 cm" under
     "Hepatic lesions must have both of the following").
     """
     if not _ANY_DIGIT.search(text):
-        return [], []
+        return Limits(normalized=text)
     norm = normalize(text)
-    thresholds, stage_spans = _stages(norm)
+    staged, stage_spans = _stages(norm)
+    readings = [Reading(st.threshold, st.rule, "stage_words", st.span) for st in staged]
     examples = _example_spans(norm)
     warnings: list[str] = []
+    set_aside: list[tuple[tuple[int, int], str]] = []
     for f in _quantities(norm):
-        if any(s <= f.num_start < e for s, e in stage_spans) or approval_term(norm[max(0, f.start - 40):f.end + 2]):
+        if any(s <= f.num_start < e for s, e in stage_spans):
+            continue
+        if approval_term(norm[max(0, f.start - 40):f.end + 2]):
+            set_aside.append(((f.start, f.end), "approval_term"))
             continue
         named = _name(norm, f)
         if named is None and context and f.unit_text and (parse_unit(f.unit_text) or _NO_UNIT).family == "time":
             since = _SINCE_RE.search(normalize(context))
             if since:  # "0-3 months" under "starting three months following completion of therapy"
                 event = re.findall(r"[\w-]+", since.group("event"))[-1].lower()
-                named = ("time_since_" + _snake([_EVENT.get(event, event)]), None)
+                named = Named("time_since_" + _snake([_EVENT.get(event, event)]), None, "context_time_since_event")
         if named is None and context:
             ctx = normalize(context)
             probe = Found(len(ctx), len(ctx), f.op, f.value, f.unit_text, f.text, len(ctx), f.kind)
             unit_of = parse_unit(f.unit_text) if f.unit_text else None
             near = _nearest(ctx + " " + f.text, probe, None, unit_of.family if unit_of else None,
                             (0, len(ctx) + len(f.text) + 1))
-            named = (near[0].name, near[0].unit) if near else None
+            named = Named(near[0].name, near[0].unit, "context_vocabulary") if near else None
         if named is None:
             warnings.append(f"could not tell what '{f.text.strip()}' measures")
+            set_aside.append(((f.start, f.end), "unnamed"))
             continue
         if named == NOT_A_LIMIT:
+            set_aside.append(((f.start, f.end), "one_exists"))
             continue
         example = any(s <= f.num_start < e for s, e in examples)
-        for name in _alternatives(norm, f, named[0]):
-            thresholds.append(_threshold(name, named[1], f, example))
-    return _ranges(thresholds, norm), warnings
+        for name in _alternatives(norm, f, named.name):
+            readings.append(Reading(_threshold(name, named.unit, f, example), f.rule, named.rule, (f.start, f.end)))
+    return Limits(tuple(_ranges(readings, norm)), tuple(warnings), norm, tuple(set_aside))
+
+
+def read_thresholds(text: str, context: str = "") -> tuple[list[Threshold], list[str]]:
+    """The thresholds of `read_limits`, and its warnings."""
+    limits = read_limits(text, context)
+    return limits.thresholds, list(limits.warnings)
 
 
 _NO_UNIT = Unit("", family="")
 
 
-def _ranges(thresholds: list[Threshold], text: str) -> list[Threshold]:
+def _ranges(readings: list[Reading], text: str) -> list[Reading]:
     """"greater than or equal to 30% and less than or equal to 70%" on one measure is the range 30–70%."""
-    out: list[Threshold] = []
-    for t in thresholds:
-        prev = out[-1] if out else None
-        if prev is not None and prev.measure == t.measure and prev.unit == t.unit and prev.op == ">=" \
-                and t.op == "<=" and not isinstance(prev.value, tuple) and not isinstance(t.value, tuple) \
-                and isinstance(prev.value, (int, float)) and isinstance(t.value, (int, float)) \
-                and prev.value < t.value and re.search(re.escape(prev.text) + r"\s*(?:,\s*)?and\s*" + re.escape(t.text),
-                                                       text):
-            out[-1] = Threshold(t.measure, "between", (prev.value, t.value), t.unit, f"{prev.text} and {t.text}",
-                                prev.example and t.example)
+    out: list[Reading] = []
+    for r in readings:
+        t = r.threshold
+        prev_r = out[-1] if out else None
+        prev = prev_r.threshold if prev_r is not None else None
+        if prev_r is not None and prev is not None and prev.measure == t.measure and prev.unit == t.unit \
+                and prev.op == ">=" and t.op == "<=" and not isinstance(prev.value, tuple) \
+                and not isinstance(t.value, tuple) and isinstance(prev.value, (int, float)) \
+                and isinstance(t.value, (int, float)) and prev.value < t.value \
+                and re.search(re.escape(prev.text) + r"\s*(?:,\s*)?and\s*" + re.escape(t.text), text):
+            merged = Threshold(t.measure, "between", (prev.value, t.value), t.unit, f"{prev.text} and {t.text}",
+                               prev.example and t.example)
+            out[-1] = Reading(merged, "floor_and_ceiling", prev_r.naming, (prev_r.span[0], r.span[1]))
             continue
-        out.append(t)
+        out.append(r)
     return out
 
 
@@ -151,4 +197,4 @@ def _threshold(name: str, unit_hint: str | None, f: Found, example: bool) -> Thr
 
 
 
-__all__ = ["approval_term", "is_negated", "normalize", "read_thresholds"]
+__all__ = ["Limits", "Reading", "approval_term", "is_negated", "normalize", "read_limits", "read_thresholds"]

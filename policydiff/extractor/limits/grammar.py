@@ -12,6 +12,7 @@ statement, so they are never limits.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -115,6 +116,8 @@ _FOLLOWING_CUE = re.compile(r"^\s*(?:of\s+(?:the\s+)?(?:following|these|below|ab
 
 @dataclass(frozen=True)
 class Found:
+    """One limit the grammar read: where it stands in the normalized text, what it says, and which pass read it."""
+
     start: int
     end: int
     op: Op
@@ -124,7 +127,10 @@ class Found:
     num_start: int
     """Where the number itself starts (the anchor for naming what it measures)."""
     kind: str = ""
-    """"interval", "trial" or "" (read by its comparator)."""
+    """What the construction already says it measures: "interval", "trial", "since:EVENT", "tail:AT",
+    "dose_multiple"; "" when only its comparator was read."""
+    rule: str = ""
+    """The grammar pass that read it (`PASSES`)."""
 
 
 _EVENT = {"therapy": "treatment", "chemotherapy": "treatment", "radiotherapy": "radiation", "transplantation":
@@ -149,40 +155,65 @@ def _op_for(table: list[tuple[str, Op]], word: str) -> Op:
             return op
     return "="
 
-def _quantities(text: str) -> list[Found]:
-    """Every limit expression in a (normalised) text, longest reading first, without overlaps."""
-    found: list[Found] = []
-    taken: list[tuple[int, int]] = []
+class _Claims:
+    """What the passes have read so far: a later pass never reads inside an earlier pass's reading."""
 
-    def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
+    def __init__(self) -> None:
+        self.found: list[Found] = []
+        self._taken: list[tuple[int, int]] = []
 
-    def add(f: Found) -> None:
-        found.append(Found(f.start, f.end, f.op, f.value, _unit_text(f.unit_text), f.text, f.num_start, f.kind))
-        taken.append((f.start, f.end))
+    def free(self, a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in self._taken)
 
+    def add(self, f: Found, rule: str) -> None:
+        self.found.append(Found(f.start, f.end, f.op, f.value, _unit_text(f.unit_text), f.text, f.num_start, f.kind,
+                                rule))
+        self._taken.append((f.start, f.end))
+
+
+def since_event(text: str, claims: _Claims) -> None:
+    """"3 months following completion of therapy", "starting 6 weeks after surgery": time since an event."""
     for m in _SINCE_RE.finditer(text):
         before = text[max(0, m.start() - 16):m.start()]
         if re.search(r"\b(?:within|in|over|up\s+to|no\s+more\s+than)\s*$", before, re.I):
             continue
         event = re.findall(r"[\w-]+", m.group("event"))[-1].lower()
-        add(Found(m.start("n") if not m.group("start") else m.start(), m.end(), ">=", float(m.group("n")),
-                  m.group("unit"), m.group(0), m.start("n"), f"since:{_EVENT.get(event, event)}"))
+        claims.add(Found(m.start("n") if not m.group("start") else m.start(), m.end(), ">=", float(m.group("n")),
+                         m.group("unit"), m.group(0), m.start("n"), f"since:{_EVENT.get(event, event)}"), "since_event")
+
+
+def dose_multiple(text: str, claims: _Claims) -> None:
+    """"up to 4 times the approved dose": a cap as a multiple of a dose."""
     for m in _TIMES_DOSE_RE.finditer(text):
-        add(Found(m.start(), m.end(), "<=", float(m.group("n")), None, m.group(0), m.start("n"), "dose_multiple"))
+        claims.add(Found(m.start(), m.end(), "<=", float(m.group("n")), None, m.group(0), m.start("n"),
+                         "dose_multiple"), "dose_multiple")
+
+
+def not_more_often(text: str, claims: _Claims) -> None:
+    """"not more often than every 3 months", "no more frequently than annually": an interval of at least."""
     for m in _INTERVAL_RE.finditer(text):
         if m.group("period"):
             value, every = period_words().get(re.sub(r"once\s+a\s+", "a ", m.group("period").lower()), (12.0, "months"))
-            add(Found(m.start(), m.end(), ">=", value, every, m.group(0), m.start(), "interval"))
+            claims.add(Found(m.start(), m.end(), ">=", value, every, m.group(0), m.start(), "interval"),
+                       "not_more_often")
         else:
-            add(Found(m.start(), m.end(), ">=", float(m.group("n")), m.group("unit"), m.group(0), m.start("n"),
-                      "interval"))
+            claims.add(Found(m.start(), m.end(), ">=", float(m.group("n")), m.group("unit"), m.group(0), m.start("n"),
+                             "interval"), "not_more_often")
+
+
+def at_intervals(text: str, claims: _Claims) -> None:
+    """"at 2 hour intervals": an interval stated as such."""
     for m in _EVERY_RE.finditer(text):
-        if free(m.start(), m.end()):
-            add(Found(m.start(), m.end(), "=", float(m.group("n")), m.group("unit"), m.group(0), m.start("n"),
-                      "interval"))
+        if claims.free(m.start(), m.end()):
+            claims.add(Found(m.start(), m.end(), "=", float(m.group("n")), m.group("unit"), m.group(0), m.start("n"),
+                             "interval"), "at_intervals")
+
+
+def numeric_range(text: str, claims: _Claims) -> None:
+    """"15 to 65 events per hour", "between 35 and 39.9", "≥30-34.9", "90 minutes to 3 hours": a range. A bare
+    "7-8" with no unit, keyword or counted noun is a citation or a page range, never a limit."""
     for m in _RANGE_RE.finditer(text):
-        if not free(m.start(), m.end()):
+        if not claims.free(m.start(), m.end()):
             continue
         lo, hi = float(m.group("lo")), float(m.group("hi"))
         unit = (m.group("u2") or m.group("u1") or "").strip() or None
@@ -201,14 +232,24 @@ def _quantities(text: str) -> list[Found]:
                                                                                   "", 0)) is not None
         if not (m.group("kw") or m.group("ge") or unit or counted):
             continue  # a bare "7-8" is a citation or a page range
-        add(Found(m.start(), m.end(), "between", (lo, hi), unit, m.group(0), m.start("lo")))
+        claims.add(Found(m.start(), m.end(), "between", (lo, hi), unit, m.group(0), m.start("lo")), "numeric_range")
+
+
+def trial_length(text: str, claims: _Claims) -> None:
+    """"a 3 month trial", "a 6-week course": how long a treatment was tried, at least."""
     for m in _TRIAL_RE.finditer(text):
-        if free(m.start("n"), m.end()) and not re.search(r"(?:least|minimum|more than|over)\s*(?:a|an)?\s*$",
-                                                         text[max(0, m.start() - 14):m.start("n")], re.I):
-            add(Found(m.start("n"), m.end("unit"), ">=", float(m.group("n")), m.group("unit"), m.group(0).strip(),
-                      m.start("n"), "trial"))
+        if claims.free(m.start("n"), m.end()) and not re.search(r"(?:least|minimum|more than|over)\s*(?:a|an)?\s*$",
+                                                                text[max(0, m.start() - 14):m.start("n")], re.I):
+            claims.add(Found(m.start("n"), m.end("unit"), ">=", float(m.group("n")), m.group("unit"),
+                             m.group(0).strip(), m.start("n"), "trial"), "trial_length")
+
+
+def comparator_before(text: str, claims: _Claims) -> None:
+    """"≥ 5 cm", "at least 2", "no more than 12 mg", "within 6 months": a comparator, then the number. Words
+    after the number can overrule it ("at least 18 years of age or older"), and a second number after
+    "and" / "or" shares it ("at least 12% and 200 mL")."""
     for m in _BEFORE_RE.finditer(text):
-        if not free(m.start("n"), m.end()):
+        if not claims.free(m.start("n"), m.end()):
             continue
         value, unit = float(m.group("n")), m.group("unit")
         if _is_year(value, unit) or _FOLLOWING_CUE.match(text[m.end():]):
@@ -217,28 +258,51 @@ def _quantities(text: str) -> list[Found]:
         after = _AFTER_RE.match(text, m.start("n"))
         if after:  # "at least 18 years of age or older": the words after decide
             op = _op_for(_AFTER, re.sub(r"\s+", " ", after.group("cmp")))
-            add(Found(m.start(), after.end(), op, value, unit or after.group("unit"), text[m.start():after.end()],
-                      m.start("n")))
+            claims.add(Found(m.start(), after.end(), op, value, unit or after.group("unit"),
+                             text[m.start():after.end()], m.start("n")), "comparator_before_and_after")
             continue
-        add(Found(m.start(), m.end(), op, value, unit, m.group(0), m.start("n")))
+        claims.add(Found(m.start(), m.end(), op, value, unit, m.group(0), m.start("n")), "comparator_before")
         tail = re.match(r"\s*(?:and|or)\s+(?P<n>" + NUM + r")(?P<unit>" + _UNIT + r")", text[m.end():], re.I)
         if tail:  # "at least 12% and 200 milliliters": the comparator carries over
             start = m.end() + tail.start("n")
-            add(Found(start, m.end() + tail.end(), op, float(tail.group("n")), tail.group("unit"),
-                      text[start:m.end() + tail.end()], start, f"tail:{m.start('n')}"))
+            claims.add(Found(start, m.end() + tail.end(), op, float(tail.group("n")), tail.group("unit"),
+                             text[start:m.end() + tail.end()], start, f"tail:{m.start('n')}"), "shared_comparator")
+
+
+def comparator_after(text: str, claims: _Claims) -> None:
+    """"18 years of age or older", "20 or more lesions", "4 cm or less": the number, then its comparator."""
     for m in _AFTER_RE.finditer(text):
-        if not free(m.start(), m.end()):
+        if not claims.free(m.start(), m.end()):
             continue
         value, unit = float(m.group("n")), m.group("unit")
         if _is_year(value, unit) or _FOLLOWING_CUE.match(text[m.end():]):
             continue
-        add(Found(m.start(), m.end(), _op_for(_AFTER, re.sub(r"\s+", " ", m.group("cmp"))), value, unit,
-                  m.group(0), m.start()))
+        claims.add(Found(m.start(), m.end(), _op_for(_AFTER, re.sub(r"\s+", " ", m.group("cmp"))), value, unit,
+                         m.group(0), m.start()), "comparator_after")
+
+
+def past_period(text: str, claims: _Claims) -> None:
+    """"in the past year", "within the previous month": a look-back window named by a word."""
     for m in _PERIOD_RE.finditer(text):
-        if free(m.start(), m.end()):
-            value, unit = period_words()[f"the past {m.group('p').lower()}"] if f"the past {m.group('p').lower()}" \
-                in period_words() else (1.0, m.group("p").lower() + "s")
-            add(Found(m.start(), m.end(), "<=", value, unit, m.group(0), m.start()))
-    return sorted(found, key=lambda f: f.start)
+        if claims.free(m.start(), m.end()):
+            key = f"the past {m.group('p').lower()}"
+            value, unit = period_words()[key] if key in period_words() else (1.0, m.group("p").lower() + "s")
+            claims.add(Found(m.start(), m.end(), "<=", value, unit, m.group(0), m.start()), "past_period")
+
+
+PASSES: tuple[Callable[[str, _Claims], None], ...] = (
+    since_event, dose_multiple, not_more_often, at_intervals, numeric_range, trial_length, comparator_before,
+    comparator_after, past_period)
+"""The grammar, one named pass per construction. The order is the precedence: fixed constructions that
+name their own measure first, then ranges, then comparators; a later pass reads only what no earlier
+one claimed."""
+
+
+def _quantities(text: str) -> list[Found]:
+    """Every limit expression in a (normalised) text, without overlaps, in text order."""
+    claims = _Claims()
+    for grammar_pass in PASSES:
+        grammar_pass(text, claims)
+    return sorted(claims.found, key=lambda f: f.start)
 
 

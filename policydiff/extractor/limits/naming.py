@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from ...normalized.units import UNIT_PATTERN, parse_unit
 from ...normalized.vocabulary import Measure, measures
@@ -34,6 +35,14 @@ def _clause(text: str, at: int) -> tuple[int, int]:
         start = brk.end()
     end = CLAUSE_BREAK.search(text, at)
     return start, (end.start() if end else len(text))
+
+
+class Named(NamedTuple):
+    """What a limit measures, its canonical unit where the naming says one, and the naming rule that decided."""
+
+    name: str
+    unit: str | None
+    rule: str
 
 
 @lru_cache(maxsize=4096)
@@ -129,18 +138,18 @@ def _canonical(words: str, family: str | None = None) -> Measure | None:
     return found[0] if found else None
 
 
-def _name(text: str, f: Found) -> tuple[str, str | None] | None:
-    """(measure name, canonical unit) for one limit, or None when nothing names it."""
+def _name(text: str, f: Found) -> Named | None:
+    """What one limit measures (with the rule that named it), or None when nothing names it."""
     unit = parse_unit(f.unit_text) if f.unit_text else None
     family = unit.family if unit else None
     window = _clause(text, f.num_start)
     if f.kind == "interval":
-        return "interval", None
+        return Named("interval", None, "construction_interval")
     if f.kind == "dose_multiple":  # "an H1 antihistamine up dosed to a maximum of four times the approved dose"
         drug = re.findall(r"([A-Za-z][\w-]+?)s?\s+(?:(?:up\s*)?dosed|titrated|increased)\b", text[window[0]:f.start])
-        return (_snake([drug[-1]]) + "_dose_multiple" if drug else "dose_multiple"), None
+        return Named((_snake([drug[-1]]) + "_dose_multiple" if drug else "dose_multiple"), None, "dose_multiple")
     if f.kind.startswith("since:"):
-        return "time_since_" + _snake([f.kind.split(":", 1)[1]]), None
+        return Named("time_since_" + _snake([f.kind.split(":", 1)[1]]), None, "time_since_event")
     if f.kind.startswith("tail:"):  # "at least 12% and 200 mL": the second limit is about the same thing
         head_at = int(f.kind.split(":", 1)[1])
         head = next((q for q in _quantities(text) if q.num_start == head_at), None)
@@ -148,66 +157,69 @@ def _name(text: str, f: Found) -> tuple[str, str | None] | None:
         head_unit = parse_unit(head.unit_text) if head is not None and head.unit_text else None
         if named is not None:
             if head_unit is not None and unit is not None and head_unit.family != unit.family:
-                return f"{named[0]}_{_FAMILY_WORD.get(unit.family, unit.family)}", None
-            return named
+                return Named(f"{named[0]}_{_FAMILY_WORD.get(unit.family, unit.family)}", None,
+                             "shared_measure_in_other_unit")
+            return Named(named.name, named.unit, "shared_measure")
     if family == _TIME_FAMILY:
         return _duration(text, f, window)
     if unit is not None:
         near = _nearest(text, f, None, family, window)
         if near:
-            return near[0].name, near[0].unit
+            return Named(near[0].name, near[0].unit, "vocabulary_near_unit")
         subject = _subject(text, f, window[0])
         implied = [m for m in measures() if unit.canonical in m.implied_by]
         if implied and not subject:  # "less than or equal to 4 cm in diameter": a size, whatever is measured
-            return implied[0].name, implied[0].unit
+            return Named(implied[0].name, implied[0].unit, "unit_implies_measure")
         if subject:
             sub = _canonical(subject)
             if sub and family in sub.families:
-                return sub.name, None
+                return Named(sub.name, None, "subject_in_vocabulary")
             share = family == "percent" and re.match(r"\s*of\s+(?:the\s+)?total\b", text[f.end:f.end + 20], re.I)
             words = [_singular(w) for w in subject.split()] if share else subject.split()
-            return _snake(words) + ("_fraction" if share else ""), None  # "apneas less than 25% of the total AHI"
+            # "apneas less than 25% of the total AHI"
+            return Named(_snake(words) + ("_fraction" if share else ""), None, "subject_noun_phrase")
         return None
     if re.search(r"\b(?:older|younger)\b", f.text, re.I) or re.search(
             r"\b(?:age|aged)\s*(?:is\s*)?(?:[≥≤<>]|at\s+least)?\s*$", text[max(window[0], f.start - 12):f.start], re.I):
-        return "age", "years"
+        return Named("age", "years", "age_words")
     counted = _counted_noun(text, f)
     if counted:
         known = _canonical(counted, "count") or _canonical(text[f.end:f.end + 50].split(";")[0], "count")
         if known is not None and "count" in known.families:
-            return known.name, "count"
+            return Named(known.name, "count", "counted_noun_in_vocabulary")
         if f.value == 1.0:
             return NOT_A_LIMIT  # "at least one other therapy": that one exists, not a numeric limit
         if known is not None:
             later = re.search(UNIT_PATTERN, text[f.end:f.end + 90], re.I)
             later_unit = parse_unit(later.group(0)) if later else None
             if later_unit is not None and later_unit.family in known.families:
-                return known.name, later_unit.canonical
-        return _snake(counted.split()), "count"
+                return Named(known.name, later_unit.canonical, "counted_noun_vocabulary_unit")
+        return Named(_snake(counted.split()), "count", "counted_noun_phrase")
     near = [m for m in _nearest(text, f, None, None, window)
             if m.unit is None or "score" in m.families or "ratio" in m.families]
     own = _own_subject(text, f, window[0])
     if near and (own is None or near[0].words.search(own)):
-        return near[0].name, near[0].unit
+        return Named(near[0].name, near[0].unit, "vocabulary_near")
     if own is not None:  # "a pain score of 7 or more or a disability index of 40": each limit names its own
         known = _canonical(own)
-        return (known.name, known.unit) if known is not None and known.unit is None else (_snake(own.split()), None)
+        return Named(known.name, known.unit, "own_subject") if known is not None and known.unit is None \
+            else Named(_snake(own.split()), None, "own_subject")
     subject = _subject(text, f, window[0])
     if subject:
         known = _canonical(subject)
         if known is not None and (known.unit is None or "score" in known.families):
-            return known.name, known.unit
-        return _snake(subject.split()), None
+            return Named(known.name, known.unit, "subject_in_vocabulary")
+        return Named(_snake(subject.split()), None, "subject_noun_phrase")
     return None
 
 
-NOT_A_LIMIT: tuple[str, str | None] = ("", None)
+NOT_A_LIMIT = Named("", None, "one_exists")
 """What `_name` returns for a number that reads as a limit but is not one; it is left out without a warning."""
 _FAMILY_WORD = {"volume": "volume", "mass": "weight", "percent": "percent", "length": "size", "time": "duration"}
 _STRUCTURAL = {"time_window", "interval", "age"}
 
 
-def _duration(text: str, f: Found, window: tuple[int, int]) -> tuple[str, str | None] | None:
+def _duration(text: str, f: Found, window: tuple[int, int]) -> Named | None:
     """Which length of time a number states: an age, a look-back window, a trial, how long symptoms lasted...
 
     Ages, look-back windows and intervals are read from how the sentence is
@@ -219,30 +231,30 @@ def _duration(text: str, f: Found, window: tuple[int, int]) -> tuple[str, str | 
     head = text[max(window[0], f.start - 30):f.start].lower()
     tail = text[f.end:min(window[1], f.end + 30)].lower()
     if f.op == "between" and re.search(r"\bwithin\s*$", head):
-        return "time_window", None
+        return Named("time_window", None, "window_between")
     if re.match(r"\s*(?:trial|course|regimen|period\s+of\s+(?:therapy|treatment)|of\s+(?:therapy|treatment|use))\b",
                 tail):
-        return "treatment_duration", None
+        return Named("treatment_duration", None, "treatment_duration_words")
     if re.match(r"\s*(?:of\s+age|old|of\s+life)\b", tail) or re.search(
             r"\b(?:age[sd]?|older|younger)\s*(?:is\s*)?(?:≥|≤|>|<|[a-z ]+than|at\s+least)?\s*$", head) \
             or re.search(r"\b(?:older|younger)\b", f.text, re.I):
-        return "age", "years"
+        return Named("age", "years", "age_words")
     if re.search(r"\b(?:within|in\s+the\s+(?:past|last|previous|prior|preceding)|(?:over|during)\s+the)\b", f.text,
                  re.I) or re.search(r"\b(?:past|previous|prior|last|preceding)\s*$", head):
         if re.match(r"\s*(?:following|after)\s+(?:the\s+)?(?:primary|initial|first|previous|prior|last|index)\b",
                     tail):
-            return "interval", None
-        return "time_window", None
+            return Named("interval", None, "interval_after_event")
+        return Named("time_window", None, "look_back_window")
     counted = _counted_before(text, f, window[0]) if re.match(r"\s*each\b", tail) else None
     if counted:
-        return _snake(counted.split()) + "_duration", None
+        return Named(_snake(counted.split()) + "_duration", None, "counted_duration")
     candidates = set(_DURATION_ORDER) - _STRUCTURAL
     near = _nearest(text, f, candidates, None, window)
     if near:
-        return near[0].name, (near[0].unit if near[0].name == "life_expectancy" else None)
+        return Named(near[0].name, (near[0].unit if near[0].name == "life_expectancy" else None), "vocabulary_duration")
     subject = _subject(text, f, window[0])
     if subject:
-        return _snake(subject.split() + ["duration"]), None
+        return Named(_snake(subject.split() + ["duration"]), None, "subject_duration")
     return None
 
 

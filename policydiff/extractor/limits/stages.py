@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ...normalized.schema import Op, Threshold
 
@@ -33,47 +34,61 @@ def _roman_order(token: str) -> tuple[int, str]:
     return (_ROMAN_VALUES[m.group(1)], m.group(2)) if m else (-1, token)
 
 
-def _stages(text: str) -> tuple[list[Threshold], list[tuple[int, int]]]:
-    out: list[Threshold] = []
+@dataclass(frozen=True)
+class Staged:
+    """One staged or ordinal limit, the span it was read from, and the construction that stated it."""
+
+    threshold: Threshold
+    span: tuple[int, int]
+    rule: str
+
+
+def _stages(text: str) -> tuple[list[Staged], list[tuple[int, int]]]:
+    """Staged limits, and the spans of the stage tokens they were read from (numbers there are not counts)."""
+    out: list[Staged] = []
     spans: list[tuple[int, int]] = []
     if _STAGE_CONTEXT.search(text) or _T_BOUND.search(text) or _T_RANGE.search(text):
         used: list[tuple[int, int]] = []
         for m in _T_RANGE.finditer(text):
-            out.append(Threshold("t_stage", "between", (_t(m.group(1)), _t(m.group(2))), None, m.group(0)))
+            out.append(Staged(Threshold("t_stage", "between", (_t(m.group(1)), _t(m.group(2))), None, m.group(0)),
+                              m.span(), "t_stage_range"))
             used.append(m.span())
         for m in _T_BOUND.finditer(text):
             if any(s <= m.start() < e for s, e in used):
                 continue
             bound: Op = "<=" if m.group(2).lower() in ("below", "less", "lower", "earlier", "smaller") else ">="
-            out.append(Threshold("t_stage", bound, _t(m.group(1)), None, m.group(0)))
+            out.append(Staged(Threshold("t_stage", bound, _t(m.group(1)), None, m.group(0)), m.span(),
+                              "t_stage_bound"))
             used.append(m.span())
         rest = [m for m in _T_RE.finditer(text) if not any(s <= m.start() < e for s, e in used)]
         if rest and _STAGE_CONTEXT.search(text):
             values = sorted({_t(m.group(0)) for m in rest}, key=_t_order)
-            span = text[rest[0].start(): rest[-1].end()]
+            where = (rest[0].start(), rest[-1].end())
+            span = text[where[0]:where[1]]
             if len(values) > 1 and re.search(r"\bor\b|,", span):
-                out.append(Threshold("t_stage", "between", (values[0], values[-1]), None, span))
+                out.append(Staged(Threshold("t_stage", "between", (values[0], values[-1]), None, span), where,
+                                  "t_stage_list"))
             elif len(values) == 1:
-                out.append(Threshold("t_stage", "=", values[0], None, span))
+                out.append(Staged(Threshold("t_stage", "=", values[0], None, span), where, "t_stage_named"))
         spans += used
     for m in _ROMAN_STAGE.finditer(text):
         lo = m.group("lo").upper()
         if m.group("hi"):
-            out.append(Threshold("stage", "between", (lo, m.group("hi").upper()), None, m.group(0)))
+            out.append(Staged(Threshold("stage", "between", (lo, m.group("hi").upper()), None, m.group(0)), m.span(),
+                              "stage_range"))
         elif m.group("dir"):
             side: Op = ">=" if m.group("dir").lower() in ("higher", "greater", "above", "more", "later") else "<="
-            out.append(Threshold("stage", side, lo, None, m.group(0)))
+            out.append(Staged(Threshold("stage", side, lo, None, m.group(0)), m.span(), "stage_bound"))
         else:
-            out.append(Threshold("stage", "=", lo, None, m.group(0)))
+            out.append(Staged(Threshold("stage", "=", lo, None, m.group(0)), m.span(), "stage_named"))
         spans.append(m.span())
     for m in _CLASS.finditer(text):
         lo, hi = m.group("lo").upper(), (m.group("hi") or "").upper()
         if hi and _roman_order(hi)[0] == 4:
-            out.append(Threshold("nyha_class", ">=", lo, None, m.group(0)))
+            out.append(Staged(Threshold("nyha_class", ">=", lo, None, m.group(0)), m.span(), "class_to_highest"))
         elif hi:
-            out.append(Threshold("nyha_class", "between", (lo, hi), None, m.group(0)))
+            out.append(Staged(Threshold("nyha_class", "between", (lo, hi), None, m.group(0)), m.span(), "class_range"))
         else:
-            out.append(Threshold("nyha_class", "=", lo, None, m.group(0)))
+            out.append(Staged(Threshold("nyha_class", "=", lo, None, m.group(0)), m.span(), "class_named"))
         spans.append(m.span())
     return out, spans
-
