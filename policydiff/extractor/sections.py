@@ -22,6 +22,7 @@ from ..normalized.lexicon import covered_pattern, heading_roles, label_line, not
 from ..normalized.schema import ROLES, Role, Source
 from .codes import catalogue_entry
 from .markers import BULLET_START, CHAINED, CONNECTOR_LINE, ENDS_CLAUSE
+from .trace import Trace
 from .types import Layout, Line
 
 _NUMBERING = re.compile(r"^\s*(?:#+\s*)?(?:(?:section|part)\s+)?"
@@ -32,13 +33,15 @@ _LOWER_START = re.compile(r"^[a-z(]")
 _CUE_ENDING = re.compile(r"\b(?:following|below|met|criteria|include|includes|including)\b.*:\s*$", re.I)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Section:
     heading: str
     role: Role
-    lines: list[Line] = field(default_factory=list)
+    lines: tuple[Line, ...] = ()
     """The section's text, heading line excluded; sub-headings inside it are lines with `heading` set."""
     heading_line: Line | None = None
+    role_rule: str = ""
+    """Why the section has its role: "heading_words", "states_coverage", "inherits_parent", ... (`--explain`)."""
 
     @property
     def source(self) -> Source | None:
@@ -47,7 +50,7 @@ class Section:
 
     @property
     def pages(self) -> tuple[int, int] | None:
-        pages = [ln.page for ln in ([self.heading_line] if self.heading_line else []) + self.lines if ln.page]
+        pages = [ln.page for ln in ([self.heading_line] if self.heading_line else []) + list(self.lines) if ln.page]
         return (min(pages), max(pages)) if pages else None
 
 
@@ -157,8 +160,21 @@ def _sentences(lines: list[Line], limit: int = 400) -> list[str]:
 
 
 
+@dataclass(frozen=True)
+class HeadingCall:
+    """Whether a line is a heading, and the rule that decided (what `--explain` reports)."""
+
+    heading: bool
+    rule: str
+
+
 def is_heading(line: Line, prev: Line | None, layout: Layout, nxt: Line | None = None) -> bool:
     """Is this line a heading (by layout or by its words), rather than text?"""
+    return heading_call(line, prev, layout, nxt).heading
+
+
+def heading_call(line: Line, prev: Line | None, layout: Layout, nxt: Line | None = None) -> HeadingCall:
+    """Is this line a heading (by layout or by its words), rather than text, and by which rule?"""
     geometry = layout == "positioned"
     text = line.text.strip()
     words = text.split()
@@ -166,30 +182,40 @@ def is_heading(line: Line, prev: Line | None, layout: Layout, nxt: Line | None =
             or text.startswith("(") or CHAINED.search(text) or text.endswith((",", ";")) \
             or re.match(r"^[a-z]{1,4}[.)]\s", text) \
             or (len(words) == 1 and re.search(r"\d", text)) or text.count(")") > text.count("("):
-        return False  # "(NSCLC), AND" ends a sentence begun above; "BSC_CON_2.10" is a number, not a heading
+        # "(NSCLC), AND" ends a sentence begun above; "BSC_CON_2.10" is a number, not a heading
+        return HeadingCall(False, "not_heading_shape")
     if geometry and nxt is not None and nxt.page == line.page and not nxt.blank_before and _NUMBERING.match(text) \
             and re.match(r"^[a-z{(\[]", nxt.text.strip()) and not line.text.rstrip().endswith(":"):
-        return False  # a bold first line whose sentence carries on below ("3. Juvenile ... [or ...] {regardless")
+        # a bold first line whose sentence carries on below ("3. Juvenile ... [or ...] {regardless")
+        return HeadingCall(False, "sentence_carries_on_below")
     if label_line().match(text) and heading_role(text) is None:
-        return False  # "INDICATIONS:" labels the list below it inside its section
+        return HeadingCall(False, "list_label")  # "INDICATIONS:" labels the list below it inside its section
     if not geometry and _NUMBERING.match(text) and phase_only(text):
-        return False  # "1. Initial Authorization" in a text capture: an item of the condition's list
-    if line.heading and not geometry:  # Markdown
-        return True
+        # "1. Initial Authorization" in a text capture: an item of the condition's list
+        return HeadingCall(False, "approval_phase_item")
+    if line.heading and not geometry:
+        return HeadingCall(True, "markup_heading")  # Markdown's "#", HTML's <h1>-<h6>
     entry = catalogue_entry(text)
     if entry and not entry[2] and (line.heading if geometry else line.blank_before):
-        return True  # "Guardant Reveal  0569U": a catalogue entry heads what is said of it
+        return HeadingCall(True, "catalogue_entry")  # "Guardant Reveal  0569U": heads what is said of the test
     role = heading_role(text)
     sentence = text.endswith(".") and len(words) > 6 or len(words) > 3 and _CUE_ENDING.search(text) is not None \
         or _CRITERIA_LIST.search(text) is not None
     if role is not None and not sentence and _HEADING_CHARS.match(_NUMBERING.sub("", text).strip(" :*")):
-        return not (geometry and prev is not None and _continues(prev, line))
+        if geometry and prev is not None and _continues(prev, line):
+            return HeadingCall(False, "continues_sentence_above")
+        return HeadingCall(True, "known_heading_words")
     if geometry:
-        if not line.heading or sentence or _LOWER_START.match(text) or len(words) > 12 \
-                or text.count(")") > text.count("("):
-            return False
-        return not (prev is not None and _continues(prev, line))
-    return _all_caps(text) and len(words) <= 8
+        if not line.heading:
+            return HeadingCall(False, "body_type")
+        if sentence or _LOWER_START.match(text) or len(words) > 12 or text.count(")") > text.count("("):
+            return HeadingCall(False, "reads_as_sentence")
+        if prev is not None and _continues(prev, line):
+            return HeadingCall(False, "continues_sentence_above")
+        return HeadingCall(True, "bold_or_larger_type")
+    if _all_caps(text) and len(words) <= 8:
+        return HeadingCall(True, "all_caps")
+    return HeadingCall(False, "plain_text")
 
 
 def _continues(prev: Line, line: Line) -> bool:
@@ -223,14 +249,34 @@ class _Block:
     heading_line: Line | None
     role: Role | None
     lines: list[Line] = field(default_factory=list)
+    rule: str = "heading_words"
 
 
-def split_sections(lines: Sequence[Line], layout: Layout) -> list[Section]:
+@dataclass
+class _Open:
+    """A section while blocks are merged into it."""
+
+    heading: str
+    role: Role
+    lines: list[Line]
+    heading_line: Line | None
+    rule: str
+
+    def freeze(self) -> Section:
+        return Section(self.heading, self.role, tuple(self.lines), self.heading_line, self.rule)
+
+
+def split_sections(lines: Sequence[Line], layout: Layout, trace: Trace | None = None) -> list[Section]:
     """The whole sections stage: find headings, give each section its role, keep sub-headings inside."""
     blocks = [_Block("", None, None)]
     prev: Line | None = None
     for index, line in enumerate(lines):
-        if is_heading(line, prev, layout, lines[index + 1] if index + 1 < len(lines) else None):
+        call = heading_call(line, prev, layout, lines[index + 1] if index + 1 < len(lines) else None)
+        if trace is not None and (call.heading or line.heading or call.rule not in ("not_heading_shape", "plain_text",
+                                                                                     "body_type")):
+            trace.note("layout", Source(line.line, line.page), "heading" if call.heading else "not a heading",
+                       call.rule)
+        if call.heading:
             line = replace(line, heading=True) if not line.heading else line
             blocks.append(_Block(line.text.strip(" #"), line, heading_role(line.text)))
         else:
@@ -241,13 +287,20 @@ def split_sections(lines: Sequence[Line], layout: Layout) -> list[Section]:
                 inline = (line.text[:line.text.index(entry[2])].strip(), entry[2])
             if inline:
                 name, rest = inline
+                if trace is not None:
+                    trace.note("layout", Source(line.line, line.page), f"heading '{name}' run in",
+                               "catalogue_row" if entry else "inline_heading")
                 heading = Line(name, line.line, line.page, indent=line.indent, heading=True, top=line.top)
                 blocks.append(_Block(name, heading, heading_role(name) if not entry else None))
                 line = Line(rest, line.line, line.page, indent=line.indent, bold=line.bold, size=line.size,
                             blank_before=True, top=line.top, right=line.right, text_x=line.text_x)
             blocks[-1].lines.append(line)
         prev = line
-    return _merge(blocks)
+    sections = _merge(blocks, trace)
+    if trace is not None:
+        for section in sections:
+            trace.note("section", section.source, f"section '{section.heading}': {section.role}", section.role_rule)
+    return sections
 
 
 def _lists_indications(block: _Block) -> bool:
@@ -263,29 +316,45 @@ def _section_number(heading: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _merge(blocks: list[_Block]) -> list[Section]:
+def _merge(blocks: list[_Block], trace: Trace | None) -> list[Section]:
     vocab = heading_roles()
-    sections: list[Section] = []
+    sections: list[_Open] = []
     last_number: int | None = None
     """The number of the last numbered section heading ("2. Coverage Criteria"): "3." continues that sequence."""
+
+    def inside(current: _Open, block: _Block, rule: str) -> None:
+        """The block's heading is a sub-heading of the current section: its lines join it."""
+        if block.heading_line is not None:
+            current.lines.append(block.heading_line)
+            if trace is not None:
+                trace.note("section", Source(block.heading_line.line, block.heading_line.page),
+                           f"sub-heading inside '{current.heading}'", rule)
+        current.lines += block.lines
+
     for block in blocks:
         number = _section_number(block.heading)
         if block.role is None and number is not None and last_number is not None and number == last_number + 1:
             block.role = "coverage" if states_coverage(block.lines) else "other"  # "3. Additional Programs"
+            block.rule = "numbered_like_the_sections_before"
         if block.role is not None and number is not None:
             last_number = number
         role = block.role
+        rule = block.rule
         fallback = _content_decides(block.heading) if block.heading else None
         if block.heading and vocab.inherit.match(normalize_heading(block.heading)):
             parent = sections[-1].role if sections else "other"
             role = parent if parent in ("coverage", "not_covered") or not states_coverage(block.lines) else "coverage"
+            rule = "inherits_parent" if role == parent else "inherits_parent_but_states_coverage"
         if block.heading_line is None:  # front matter, before any heading
             if not block.lines:
                 continue
             role = "coverage" if states_coverage(block.lines) else "other"
+            rule = "front_matter_states_coverage" if role == "coverage" else "front_matter"
         elif fallback is not None:
             evidence = states_coverage(block.lines) or fallback[1] == "criteria" and lists_criteria(block.lines)
             role = "coverage" if evidence else fallback[0]
+            rule = f"heading_means_coverage_when_its_text_{'states' if fallback[1] == 'statement' else 'lists'}_it" \
+                if evidence else "heading_read_by_its_content"
         current = sections[-1] if sections else None
         if role is None:
             # An unknown heading stays inside the section around it, unless that section is background or
@@ -294,30 +363,28 @@ def _merge(blocks: list[_Block]) -> list[Section]:
             opens = current is None or current.role in ("background", "other")
             if not opens or not (states_coverage(block.lines) or _lists_indications(block)):
                 if current is None:
-                    sections.append(Section(block.heading, "other", [], block.heading_line))
-                    current = sections[-1]
-                if block.heading_line is not None:
-                    current.lines.append(block.heading_line)
-                current.lines += block.lines
+                    current = _Open(block.heading, "other", [], block.heading_line, "unknown_heading")
+                    sections.append(current)
+                inside(current, block, "unknown_heading_stays_in_its_section")
                 continue
             role = "coverage"
+            rule = "unknown_heading_over_coverage_statement"
         if current is not None and not current.lines and normalize_heading(block.heading) in vocab.weak:
             role = current.role  # "Criteria" then "Introduction": the introduction to the criteria
+            rule = "introduces_the_section_above"
         in_history = current is not None and current.role == "history" and block.heading_line is not None \
             and role in ("coverage", "not_covered") and any(s.role == "coverage" for s in sections) \
             and re.search(r"\b(?:history|changes|log|updates?)\b", normalize_heading(current.heading)) is not None
         if in_history and current is not None:
             # A revision history names the sections it changed ("Coverage Rationale", "Initial Therapy"):
             # once the policy's own coverage section has been read, those are the history's sub-headings.
-            current.lines.append(block.heading_line)  # type: ignore[arg-type]
-            current.lines += block.lines
+            inside(current, block, "history_names_a_section")
             continue
         if role == "coverage" and current is not None and current.role == "coverage" and current.lines \
                 and block.heading_line is not None and phase_only(block.heading):
             # A phase heading inside coverage ("1. Initial Authorization" under "A. Asthma") is a sub-heading.
-            current.lines.append(block.heading_line)
-            current.lines += block.lines
+            inside(current, block, "approval_phase_sub_heading")
             continue
         assert role in ROLES
-        sections.append(Section(block.heading, role, list(block.lines), block.heading_line))
-    return sections
+        sections.append(_Open(block.heading, role, list(block.lines), block.heading_line, rule))
+    return [s.freeze() for s in sections]
