@@ -13,14 +13,16 @@ from pathlib import Path
 
 from ..budget import DEFAULT, Budget
 from ..errors import ExtractionError
-from ..normalized.schema import DocumentInfo, Policy, SectionInfo
+from ..normalized.schema import DocumentInfo, Policy, SectionInfo, Source
 from . import furniture, layout
+from .accounting import account, document_kind
 from .codes import read_codes
 from .indications import assemble
 from .metadata import read_dates, read_payer, read_policy_id, read_title, title_from_layout
 from .outline import build_outline, walk
 from .read import read_bytes, read_document
 from .sections import split_sections
+from .trace import Trace
 from .types import Document, Line
 
 __all__ = ["extract", "extract_bounded", "extract_bytes", "extract_document"]
@@ -62,11 +64,16 @@ def _body_size(lines: tuple[Line, ...]) -> float:
     return statistics.median(sizes) if sizes else 10.0
 
 
-def extract_document(doc: Document, budget: Budget = DEFAULT) -> Policy:
+def extract_document(doc: Document, budget: Budget = DEFAULT, trace: Trace | None = None) -> Policy:
+    """The pipeline: furniture → layout → sections → outline → indications → accounting, with the front
+    matter read from every line. With `trace`, each stage records what it decided and by which rule."""
     cleaned = furniture.clean(doc)
+    if trace is not None:
+        for r in cleaned.removed:
+            trace.note("furniture", Source(r.line.line, r.line.page), "page furniture", r.reason)
     positioned = doc.layout == "positioned"
     lines = list(layout.settle(cleaned.kept, _body_size(doc.lines))) if positioned else list(cleaned.kept)
-    sections = split_sections(lines, doc.layout)
+    sections = split_sections(lines, doc.layout, trace)
     try:
         outlines = [build_outline(s.lines, doc.layout, lines, budget) for s in sections]
     except ExtractionError as exc:
@@ -74,12 +81,15 @@ def extract_document(doc: Document, budget: Budget = DEFAULT) -> Policy:
     raw = doc.lines
     all_text = [ln.text for ln in raw]
     title = read_title(raw, title_from_layout(raw, markdown=doc.format == "markdown"))
-    built = assemble(sections, outlines, title)
+    built = assemble(sections, outlines, title, trace)
+    accounting, unread_warnings = account(doc, cleaned, sections, outlines, built, trace)
+    kind = document_kind(len(built.indications), title, sections)
     coding = [ln.text for s in sections if s.role == "coding" for ln in s.lines]
     sentences = [n.text for s, nodes in zip(sections, outlines) if s.role in _CODE_ROLES for n in walk(nodes)]
-    warnings = list(dict.fromkeys([*doc.warnings, *built.warnings]))
+    warnings = list(dict.fromkeys([*doc.warnings, *built.warnings, *unread_warnings]))
     if not built.indications and not built.exclusions:
-        warnings.append("no indications found: no section states coverage criteria")
+        warnings.append("no indications found: no section states coverage criteria "
+                        f"(read as: {kind.replace('_', ' ')})")
     return Policy(
         payer=read_payer(all_text),
         policy_id=read_policy_id(all_text),
@@ -91,5 +101,6 @@ def extract_document(doc: Document, budget: Budget = DEFAULT) -> Policy:
         sections=tuple(SectionInfo(s.heading, s.role, s.pages) for s in sections),
         warnings=tuple(warnings),
         document=DocumentInfo(doc.name, doc.format, doc.sha256, doc.pages),
+        kind=kind,
+        accounting=accounting,
     )
-

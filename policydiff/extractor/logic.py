@@ -108,6 +108,10 @@ class Reading:
     runs: tuple[tuple[int, ...], ...] | None = None
     """When "any" is read over and-joined runs (A and B; or C), the item indexes of each run."""
     warning: str | None = None
+    rule: str = ""
+    """Which evidence decided: "lead_in_cue", "cue_over_connectors", "any_of_and_runs", "connectors",
+    "implied_all_cue", "implied_all_but_or_connectors", "no_cue_no_connectors", "single_item",
+    "mixed_connectors"."""
 
 
 def resolve(cue: Cue | None, connectors: list[str | None], where: str) -> Reading:
@@ -117,27 +121,28 @@ def resolve(cue: Cue | None, connectors: list[str | None], where: str) -> Readin
     if cue is not None and cue.explicit:
         opposite = "and" if cue.logic == "any" else "or"
         if opposite not in said:
-            return Reading(cue.logic, cue.min)
+            return Reading(cue.logic, cue.min, rule="lead_in_cue")
         if cue.logic == "any" and cue.min is None and "or" in said:
             runs = _and_runs(connectors)
             return Reading("any", None, runs, f"{where}: items are joined by both 'and' and 'or'; read as "
                            f"any of {len(runs)} alternatives, each a run of 'and'-joined items, as the lead-in "
-                           f"says 'any'")
+                           f"says 'any'", "any_of_and_runs")
         return Reading(cue.logic, cue.min, None, f"{where}: the lead-in says '{cue.logic}' but items are joined "
-                       f"by '{opposite}'; read as '{cue.logic}' per the lead-in")
+                       f"by '{opposite}'; read as '{cue.logic}' per the lead-in", "cue_over_connectors")
     if said == {"or"}:
         if cue is not None and not cue.explicit:
             return Reading("any", None, None, f"{where}: the lead-in implies 'all' but items are joined by 'or'; "
-                           f"read as 'any' per the connectors")
-        return Reading("any", None)
+                           f"read as 'any' per the connectors", "implied_all_but_or_connectors")
+        return Reading("any", None, rule="connectors")
     if said == {"and"} or not said:
         if cue is None and n > 1 and not said:
             return Reading("all", None, None, f"{where}: no 'all'/'any' wording and no connectors between "
-                           f"{n} items; read as 'all'")
-        return Reading("all", None)
+                           f"{n} items; read as 'all'", "no_cue_no_connectors")
+        return Reading("all", None, rule="connectors" if said else ("implied_all_cue" if cue is not None
+                                                                     else "single_item"))
     # Mixed connectors and no explicit cue.
     return Reading("all", None, None, f"{where}: items are joined by both 'and' and 'or' with no lead-in "
-                   f"saying which applies; read as 'all'")
+                   f"saying which applies; read as 'all'", "mixed_connectors")
 
 
 def _and_runs(connectors: list[str | None]) -> tuple[tuple[int, ...], ...]:

@@ -85,6 +85,19 @@ def furniture_notices() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def number_names() -> tuple[str, ...]:
+    """Words after which a number names something ("Table 2", "Step 1", "chromosome 17"), not a limit."""
+    return tuple(re.escape(w) for w in _words()["number_names"])
+
+
+@lru_cache(maxsize=1)
+def document_kind_words() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(document kind, patterns) for documents that state no covered criteria: how each names itself."""
+    raw = _words()["document_kinds"]
+    return tuple((kind, tuple(patterns)) for kind, patterns in raw.items() if not kind.startswith("_"))
+
+
+@lru_cache(maxsize=1)
 def note_words() -> tuple[str, ...]:
     """The words that open an aside among the criteria ("Note:", "NB.")."""
     return tuple(re.escape(w) for w in _words()["notes"])

@@ -17,9 +17,10 @@ from ...normalized.text import one_line
 from ...normalized.vocabulary import indication_key
 from .. import logic
 from ..codes import catalogue_entry
-from ..outline import Node
+from ..outline import Node, walk
 from ..sections import Section
-from .build import Builder
+from ..trace import Trace
+from .build import Builder, Mark
 from .heads import HeadFinder
 from .labels import _non_coverage, _phase_label, clean_label, label_from_statement, status_of
 
@@ -29,11 +30,16 @@ class Built:
     indications: list[Indication] = field(default_factory=list)
     exclusions: list[Indication] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    marks: dict[int, Mark] = field(default_factory=dict)
+    """What was read of each outline node, by `id(node)` (the accounting's input)."""
+    heads: dict[int, int] = field(default_factory=dict)
+    """Heads found per section index (a coverage section that yields none is worth a warning)."""
 
 
-def assemble(sections: Sequence[Section], outlines: Sequence[Sequence[Node]], title: str | None) -> Built:
+def assemble(sections: Sequence[Section], outlines: Sequence[Sequence[Node]], title: str | None,
+             trace: Trace | None = None) -> Built:
     built = Built()
-    asm = Builder(title)
+    asm = Builder(title, trace)
     finder = HeadFinder(title)
     for index, (section, nodes) in enumerate(zip(sections, outlines)):
         found: list[Indication] = []
@@ -45,14 +51,19 @@ def assemble(sections: Sequence[Section], outlines: Sequence[Sequence[Node]], ti
                                            title or "", phase, (), catalogue=True)
             else:
                 heads = finder.heads(nodes, section.heading if named else (title or section.heading), named, phase)
+            built.heads[index] = len(heads)
             for head in heads:
                 ind = asm.indication(head, section)
+                if ind.status != "medically_necessary":
+                    for node in [*head.anchors, *walk(head.body)]:
+                        asm.marks[id(node)] = Mark("exclusion")
                 (found if ind.status == "medically_necessary" else built.exclusions).append(replace(ind, section=index))
             built.exclusions += _exclusions(asm, section, nodes, statements_only=True)
         elif section.role == "not_covered":
             built.exclusions += _exclusions(asm, section, nodes, statements_only=False)
         built.indications += found
     built.warnings = asm.warnings
+    built.marks = asm.marks
     built.indications = _unique_keys(_restated_once(built.indications))
     built.exclusions = _restated_once(built.exclusions)
     return built
@@ -81,10 +92,15 @@ def _exclusions(asm: Builder, section: Section, nodes: Sequence[Node], statement
                     label_from_statement(text, asm.title) or clean_label(text))
                 if label:
                     out.append(Indication(indication_key(label), label, Group("all", ()), kind, (), target.source))
+                    for read in walk([target]):
+                        asm.marks.setdefault(id(read), Mark("exclusion"))
+            asm.marks.setdefault(id(node), Mark("exclusion"))
         elif not statements_only and node.kind in ("item", "label") and text:
             label = clean_label(text)
             out.append(Indication(indication_key(label), label, Group("all", ()),
                                   _section_kind(section), (), node.source))
+            for read in walk([node]):
+                asm.marks.setdefault(id(read), Mark("exclusion"))
         elif not statements_only and node.children:
             out += _exclusions(asm, section, node.children, statements_only)
     return out

@@ -17,7 +17,7 @@ from ...normalized.vocabulary import measure
 from .grammar import _EVENT, _SINCE_RE, Found, _quantities, normalize
 from .naming import NOT_A_LIMIT, Named, _canonical, _name, _nearest, _snake
 from .stages import _stages
-from .terms import approval_term, is_negated
+from .terms import approval_span, approval_term, is_negated
 
 _EXAMPLE = re.compile(r"(?:\be\.\s?g\.?,?|\bfor\s+example,?|\bsuch\s+as\b|\bincluding\b)", re.I)
 _ANY_DIGIT = re.compile(r"\d|stage|class|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|"
@@ -197,4 +197,5 @@ def _threshold(name: str, unit_hint: str | None, f: Found, example: bool) -> Thr
 
 
 
-__all__ = ["Limits", "Reading", "approval_term", "is_negated", "normalize", "read_limits", "read_thresholds"]
+__all__ = ["Limits", "Reading", "approval_span", "approval_term", "is_negated", "normalize", "read_limits",
+           "read_thresholds"]

@@ -26,6 +26,12 @@ _APPROVAL = re.compile(r"^\W*(?:(?:initial|continuation|renewal)\s+(?:requests?|
                        re.I)
 
 
+def approval_span(text: str) -> tuple[int, int] | None:
+    """Where the number of an approval term stands in `normalize(text)`, if the text states one."""
+    m = _APPROVAL.match(normalize(text))
+    return m.span("n") if m else None
+
+
 def approval_term(text: str) -> Threshold | None:
     """"Authorization will be issued for 12 months", "Approve for 6 months": how long an approval lasts."""
     m = _APPROVAL.match(normalize(text))
