@@ -89,13 +89,43 @@ def main(ctx: click.Context, store_dir: str | None) -> None:
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=True))
 @click.option("--format", "fmt", type=FORMATS_POLICY, default="text", show_default=True)
+@click.option("--explain", is_flag=True, help="Every line with what each stage decided about it and the rule "
+                                               "that decided (text, or JSON with --format json).")
 @_with_budget
 @_fail_cleanly
-def extract(path: str, fmt: str, budget) -> None:
+def extract(path: str, fmt: str, explain: bool, budget) -> None:
     """Extract one PDF, text or Markdown policy into the normalized schema."""
+    if explain:
+        from .extractor import explain_bounded
+        from .render.explain import RENDERERS
+
+        if fmt == "md":
+            raise click.UsageError("--explain gives text or JSON (--format json)")
+        click.echo(RENDERERS[fmt](explain_bounded(path, budget)), nl=False)
+        return
     from .extractor import extract_bounded
 
     click.echo(_render_policy(fmt)(extract_bounded(path, budget)), nl=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+@click.option("--workers", type=int, default=None, help="Extraction processes (default: one per CPU).")
+@_with_budget
+@_fail_cleanly
+def check(paths, fmt, workers, budget) -> None:
+    """How completely each document (files or folders) was read, worst first. Exit 0 when every document is
+    fully read, 1 when some text is unread, 2 when a document cannot be read."""
+    from .check import check as run
+    from .render.check import RENDERERS
+
+    rows = run(list(paths), workers, budget, progress=sys.stderr.isatty())
+    click.echo(RENDERERS[fmt](rows), nl=False)
+    if any(r.error for r in rows):
+        sys.exit(2)
+    if any(not r.complete for r in rows if r.skipped is None):
+        sys.exit(1)
 
 
 def _render_policy(fmt: str):

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from .budget import DEFAULT, Budget, run_bounded
 from .errors import PolicyDiffError, StoreError
-from .extractor import extract_document
+from .extractor import extract_document, source_text
 from .extractor.read import read_document
 from .identity import DocumentIdentity, Given, resolve
+from .normalized.lexicon import folder_note_stems
 from .normalized.schema import Policy, to_json
 from .store import AddResult, NewVersion, Store, Version
 
@@ -43,7 +44,9 @@ class Prepared:
     identity: DocumentIdentity | None = None
     error: str | None = None
     not_policy: bool = False
-    """Read fine, but states no coverage at all (a README or source list in a folder of policies)."""
+    """A folder's own notes (a README or source list in a folder of policies), not one of its documents.
+    Documents that state no covered criteria (payment policies, billing articles, drug lists) are stored,
+    with their kind."""
 
 
 def add(store: Store, paths: list[str | Path], identity: Identity | None = None, workers: int | None = None,
@@ -76,16 +79,15 @@ def plan(paths: list[str | Path], identity: Identity | None = None, workers: int
 
 def prepare(path: str, identity: Identity, budget: Budget = DEFAULT) -> Prepared:
     """Extraction for one document, run in worker processes: no git here."""
+    if Path(path).stem.lower() in folder_note_stems():
+        return Prepared(path, error=f"{Path(path).name}: a folder's own notes, not a policy document",
+                        not_policy=True)
     try:
         doc = read_document(path, budget)
         policy = extract_document(doc, budget)
-        if not policy.indications and not policy.exclusions \
-                and not any(s.role in ("coverage", "not_covered") for s in policy.sections):
-            return Prepared(path, error=f"{Path(path).name}: not a policy: no section states coverage or "
-                                        f"non-coverage", not_policy=True)
         who = resolve(path, policy, identity)
         policy = _with_identity(policy, who)
-        text = "\n".join(ln.text for ln in doc.lines) + "\n"
+        text = source_text(doc)
         version = NewVersion(path, who.name, policy, to_json(policy), text, who.date.value or "",
                              who.date.source or "")
         return Prepared(path, version, who)

@@ -48,13 +48,13 @@ def test_the_store_does_not_import_the_extractor(path):
 
 @pytest.mark.parametrize("layer,forbidden", [
     ("normalized", ("policydiff.extractor", "policydiff.diffs", "policydiff.store", "policydiff.render",
-                    "policydiff.history", "policydiff.ingest", "policydiff.cli")),
+                    "policydiff.history", "policydiff.ingest", "policydiff.check", "policydiff.cli")),
     ("extractor", ("policydiff.diffs", "policydiff.store", "policydiff.render", "policydiff.history",
-                   "policydiff.ingest", "policydiff.cli")),
+                   "policydiff.ingest", "policydiff.check", "policydiff.cli")),
     ("diffs", ("policydiff.extractor", "policydiff.store", "policydiff.render", "policydiff.history",
-               "policydiff.ingest", "policydiff.cli")),
+               "policydiff.ingest", "policydiff.check", "policydiff.cli")),
     ("render", ("policydiff.extractor", "policydiff.store", "policydiff.history", "policydiff.ingest",
-                "policydiff.cli")),
+                "policydiff.check", "policydiff.cli")),
 ])
 def test_data_flows_one_way(layer, forbidden):
     """extractor → normalized → store/diffs → renderers; nothing reaches back up."""

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..budget import DEFAULT, Budget
 from ..errors import ExtractionError
+from ..normalized.explained import Explained
 from ..normalized.schema import DocumentInfo, Policy, SectionInfo, Source
 from . import furniture, layout
 from .accounting import account, document_kind
@@ -24,8 +25,6 @@ from .read import read_bytes, read_document
 from .sections import split_sections
 from .trace import Trace
 from .types import Document, Line
-
-__all__ = ["extract", "extract_bounded", "extract_bytes", "extract_document"]
 
 # Codes named where a policy says what it covers, codes and documents; not those in references or history, and
 # not those named only where the policy excludes something (they belong to that exclusion).
@@ -64,6 +63,16 @@ def _body_size(lines: tuple[Line, ...]) -> float:
     return statistics.median(sizes) if sizes else 10.0
 
 
+def source_text(doc: Document) -> str:
+    """The document's text as the store keeps it for redlines: a PDF's lines less its page furniture, with
+    lone bullets joined to their items; a text or Markdown file's lines as written."""
+    if doc.layout == "positioned":
+        lines = layout.settle(furniture.clean(doc).kept, _body_size(doc.lines))
+    else:
+        lines = doc.lines
+    return "\n".join(ln.text for ln in lines) + "\n"
+
+
 def extract_document(doc: Document, budget: Budget = DEFAULT, trace: Trace | None = None) -> Policy:
     """The pipeline: furniture → layout → sections → outline → indications → accounting, with the front
     matter read from every line. With `trace`, each stage records what it decided and by which rule."""
@@ -83,7 +92,7 @@ def extract_document(doc: Document, budget: Budget = DEFAULT, trace: Trace | Non
     title = read_title(raw, title_from_layout(raw, markdown=doc.format == "markdown"))
     built = assemble(sections, outlines, title, trace)
     accounting, unread_warnings = account(doc, cleaned, sections, outlines, built, trace)
-    kind = document_kind(len(built.indications), title, sections)
+    kind = document_kind(len(built.indications), title, sections, all_text)
     coding = [ln.text for s in sections if s.role == "coding" for ln in s.lines]
     sentences = [n.text for s, nodes in zip(sections, outlines) if s.role in _CODE_ROLES for n in walk(nodes)]
     warnings = list(dict.fromkeys([*doc.warnings, *built.warnings, *unread_warnings]))
@@ -104,3 +113,25 @@ def extract_document(doc: Document, budget: Budget = DEFAULT, trace: Trace | Non
         kind=kind,
         accounting=accounting,
     )
+
+
+def explain(path: str | Path, budget: Budget = DEFAULT) -> Explained:
+    """`extract` with a trace: what each stage decided about each line, and by which rule."""
+    doc = read_document(path, budget)
+    trace = Trace()
+    policy = extract_document(doc, budget, trace)
+    return Explained(policy, tuple((ln.page, ln.line, ln.text) for ln in doc.lines), tuple(trace.decisions))
+
+
+def explain_bounded(path: str | Path, budget: Budget = DEFAULT) -> Explained:
+    """`explain` in a worker process under the whole budget (see `extract_bounded`)."""
+    from ..budget import run_bounded
+
+    outcome = run_bounded(explain, [str(path)], budget, name=_file_name)[0]
+    if outcome.error is not None or outcome.value is None:
+        raise ExtractionError(outcome.error or f"{path}: not read")
+    return outcome.value
+
+
+__all__ = ["Explained", "explain", "explain_bounded", "extract", "extract_bounded", "extract_bytes",
+           "extract_document", "source_text"]

@@ -218,7 +218,7 @@ def account(doc: Document, cleaned: Cleaned, sections: Sequence[Section], outlin
             warnings.append(f"{where}: {unread} of its {len(added)} lines are unread")
     if trace is not None:
         for (page, line), (bucket, _, reason) in ledger.lines.items():
-            trace.note("bucket", Source(line, page), bucket, reason or f"bucket_{bucket}")
+            trace.note("bucket", Source(line, page), bucket, reason or "read")
     buckets: Counter[str] = Counter(bucket for bucket, _, _ in ledger.lines.values())
     unread_lines = tuple(Unread(Source(line, page), text, reason)
                          for (page, line), (bucket, text, reason) in sorted(ledger.lines.items(), key=_in_order(order))
@@ -247,43 +247,30 @@ def _in_order(order: dict[tuple[int | None, int], int]):
     return key
 
 
-def document_kind(indications: int, title: str | None, sections: Sequence[Section]) -> DocumentKind:
-    """A medical policy states covered criteria; the others are named by their own title or headings."""
+FRONT = 60
+"""How far into a document its own name for itself is looked for (title block and first headings)."""
+
+
+def document_kind(indications: int, title: str | None, sections: Sequence[Section],
+                  front: Sequence[str] = ()) -> DocumentKind:
+    """A medical policy states covered criteria; the others are named by their own title, headings or front
+    matter ("Reimbursement Policy", "Billing and Coding: ...", "Medical Drug List")."""
     if indications:
         return "medical_policy"
-    words = " ".join([title or "", *(s.heading for s in sections[:12])]).lower()
+    named = _named_kind(" ".join([title or "", *(s.heading for s in sections[:12])]))
+    if named is not None:
+        return named
+    if any(s.role == "coverage" for s in sections):
+        return "no_covered_criteria"  # a medical policy that covers nothing (investigational only)
+    return _named_kind(" ".join(front[:FRONT])) or "no_covered_criteria"
+
+
+def _named_kind(text: str) -> DocumentKind | None:
+    low = text.lower()
     for kind, patterns in document_kind_words():
-        if any(re.search(rf"\b(?:{p})\b", words) for p in patterns):
+        if any(re.search(rf"\b(?:{p})\b", low) for p in patterns):
             return kind  # type: ignore[return-value]
-    return "no_covered_criteria"
+    return None
 
 
-def summary_line(a: Accounting) -> str:
-    """"read 412 of 430 coverage lines; 18 unread: p7 l3-l20" (text and Markdown views)."""
-    if not a.coverage_lines:
-        return "no coverage section to read"
-    text = f"read {a.read_lines} of {a.coverage_lines} coverage lines"
-    if a.unread:
-        text += f"; {len(a.unread)} unread: {spans(a.unread)}"
-    if a.unread_numbers:
-        text += f"; {len(a.unread_numbers)} number(s) unread"
-    return text
-
-
-def spans(items: Sequence[Unread], most: int = 6) -> str:
-    """Unread lines as page/line runs: "p7 l3-l20, p9 l1"."""
-    runs: list[list[Source]] = []
-    for u in items:
-        if runs and runs[-1][-1].page == u.source.page and u.source.line - runs[-1][-1].line <= 2:
-            runs[-1].append(u.source)
-        else:
-            runs.append([u.source])
-    shown = []
-    for run in runs[:most]:
-        page = f"p{run[0].page} " if run[0].page is not None else ""
-        lines = f"l{run[0].line}" + (f"-l{run[-1].line}" if len(run) > 1 else "")
-        shown.append(page + lines)
-    return ", ".join(shown) + (f" and {len(runs) - most} more" if len(runs) > most else "")
-
-
-__all__ = ["UNREAD_SHARE", "account", "document_kind", "number_kind", "spans", "summary_line"]
+__all__ = ["UNREAD_SHARE", "account", "document_kind", "number_kind"]

@@ -326,7 +326,7 @@ def _merge(blocks: list[_Block], trace: Trace | None) -> list[Section]:
         """The block's heading is a sub-heading of the current section: its lines join it."""
         if block.heading_line is not None:
             current.lines.append(block.heading_line)
-            if trace is not None:
+            if trace is not None and current.heading_line is not block.heading_line:
                 trace.note("section", Source(block.heading_line.line, block.heading_line.page),
                            f"sub-heading inside '{current.heading}'", rule)
         current.lines += block.lines

@@ -8,22 +8,9 @@ nothing and pay only a `None` test, so reading costs the same as without it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
+from ..normalized.explained import STAGES, Decision, Stage
 from ..normalized.schema import Source
-
-Stage = Literal["layout", "furniture", "section", "outline", "indication", "logic", "threshold", "bucket"]
-STAGES: tuple[str, ...] = ("layout", "furniture", "section", "outline", "indication", "logic", "threshold", "bucket")
-
-
-@dataclass(frozen=True)
-class Decision:
-    stage: Stage
-    source: Source | None
-    decision: str
-    """What was decided, in a few words ("heading", "coverage", "bmi >= 40 kg/m2")."""
-    rule: str
-    """The name of the rule that decided (a function or pattern name a reader can find in the code)."""
 
 
 @dataclass

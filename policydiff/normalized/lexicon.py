@@ -98,6 +98,12 @@ def document_kind_words() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 @lru_cache(maxsize=1)
+def folder_note_stems() -> frozenset[str]:
+    """File stems ("README", "SOURCES") of what a folder keeps about itself, not one of its documents."""
+    return frozenset(s.lower() for s in _words()["folder_notes"]["stems"])
+
+
+@lru_cache(maxsize=1)
 def note_words() -> tuple[str, ...]:
     """The words that open an aside among the criteria ("Note:", "NB.")."""
     return tuple(re.escape(w) for w in _words()["notes"])

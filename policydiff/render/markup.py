@@ -52,6 +52,15 @@ def terminal_safe(render: Callable[P, str]) -> Callable[P, str]:
     return wrapper
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell that no spreadsheet runs as a formula: text that starts with = + - @ is quoted."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def md_escape(text: str | None) -> str:
     """Escape Markdown and HTML metacharacters in untrusted text (also safe inside table cells)."""
     if text is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..diffs.limits import format_limit
-from ..normalized.schema import Criterion, Group, Indication, Policy
+from ..normalized.schema import Accounting, Criterion, Group, Indication, Policy, Source, Unread
 from .markup import md_escape, terminal_safe
 
 
@@ -38,6 +38,41 @@ def _criterion_line(c: Criterion, escape: Callable[[str | None], str]) -> str:
     return " ".join(parts)
 
 
+def reading_line(a: Accounting) -> str:
+    """"read 412 of 430 coverage lines; 18 unread: p7 l3-l20": how much of the coverage text was read."""
+    if not a.coverage_lines:
+        return "no coverage text to read"
+    text = f"read {a.read_lines} of {a.coverage_lines} coverage lines"
+    if a.unread:
+        text += f"; {len(a.unread)} unread: {line_runs(a.unread)}"
+    if a.unread_numbers:
+        text += f"; {len(a.unread_numbers)} number(s) unread"
+    return text
+
+
+def line_runs(items: tuple[Unread, ...] | list[Unread], most: int = 6) -> str:
+    """Unread lines as page/line runs: "p7 l3-l20, p9 l1"."""
+    runs: list[list[Source]] = []
+    for u in items:
+        if runs and runs[-1][-1].page == u.source.page and 0 <= u.source.line - runs[-1][-1].line <= 2:
+            runs[-1].append(u.source)
+        else:
+            runs.append([u.source])
+    shown = []
+    for run in runs[:most]:
+        page = f"p{run[0].page} " if run[0].page is not None else ""
+        shown.append(page + f"l{run[0].line}" + (f"-l{run[-1].line}" if len(run) > 1 else ""))
+    return ", ".join(shown) + (f" and {len(runs) - most} more" if len(runs) > most else "")
+
+
+def _where(source: Source) -> str:
+    return (f"p{source.page} " if source.page is not None else "") + f"line {source.line}"
+
+
+def kind_words(policy: Policy) -> str:
+    return policy.kind.replace("_", " ")
+
+
 def _indication_md(ind: Indication) -> list[str]:
     out = [f"### {md_escape(ind.label)}", "", f"- key: `{ind.key}`; status: {ind.status.replace('_', ' ')}"]
     if ind.codes:
@@ -56,6 +91,8 @@ def render_markdown(policy: Policy) -> str:
         (k.capitalize(), v) for k, v in (("effective", policy.dates.effective), ("revised", policy.dates.revised),
                                          ("reviewed", policy.dates.reviewed), ("original", policy.dates.original))]
     out += [f"- {k}: {md_escape(v)}" for k, v in meta if v]
+    out.append(f"- Kind: {kind_words(policy)}")
+    out.append(f"- Reading: {md_escape(reading_line(policy.accounting))}")
     out += ["", f"## Indications ({len(policy.indications)})", ""]
     for ind in policy.indications:
         out += _indication_md(ind)
@@ -77,6 +114,13 @@ def render_markdown(policy: Policy) -> str:
         out += [f"| {c.system} | {c.code} | {'yes' if c.prior_auth else ''} | {md_escape(c.description)} |"
                 for c in policy.codes]
         out.append("")
+    a = policy.accounting
+    if a.unread or a.unread_numbers:
+        out += ["## Unread", "", md_escape(reading_line(a)), ""]
+        out += [f"- {_where(u.source)}: {md_escape(u.text)} ({md_escape(u.reason)})" for u in a.unread]
+        out += [f"- number at {_where(u.source)}: {md_escape(u.text)} ({md_escape(u.reason)})"
+                for u in a.unread_numbers]
+        out.append("")
     if policy.warnings:
         out += ["## Warnings", ""] + [f"- {md_escape(w)}" for w in policy.warnings] + [""]
     return "\n".join(out)
@@ -91,6 +135,7 @@ def render_text(policy: Policy) -> str:
     meta = [("payer", policy.payer), ("policy", policy.policy_id), ("effective", policy.dates.effective),
             ("revised", policy.dates.revised), ("reviewed", policy.dates.reviewed)]
     out.append("  ".join(f"{k}: {v}" for k, v in meta if v))
+    out.append(f"kind: {kind_words(policy)}; {reading_line(policy.accounting)}")
     out.append("")
     for ind in policy.indications:
         codes = f"  codes {', '.join(ind.codes)}" if ind.codes else ""
@@ -106,6 +151,11 @@ def render_text(policy: Policy) -> str:
     if policy.codes:
         out.append("")
         out.append("codes: " + ", ".join(c.code + (" (PA)" if c.prior_auth else "") for c in policy.codes))
+    a = policy.accounting
+    if a.unread or a.unread_numbers:
+        out.append("")
+        out += [f"unread {_where(u.source)}: {plain(u.text)} ({u.reason})" for u in a.unread]
+        out += [f"unread number {_where(u.source)}: {plain(u.text)} ({u.reason})" for u in a.unread_numbers]
     for w in policy.warnings:
         out.append(f"warning: {w}")
     return "\n".join(out) + "\n"

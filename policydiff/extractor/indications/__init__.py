@@ -62,6 +62,10 @@ def assemble(sections: Sequence[Section], outlines: Sequence[Sequence[Node]], ti
         elif section.role == "not_covered":
             built.exclusions += _exclusions(asm, section, nodes, statements_only=False)
         built.indications += found
+    for node in finder.pointers:
+        asm.marks.setdefault(id(node), Mark("lead_in"))
+    for node in finder.scope:
+        asm.marks.setdefault(id(node), Mark("head"))
     built.warnings = asm.warnings
     built.marks = asm.marks
     built.indications = _unique_keys(_restated_once(built.indications))

@@ -94,10 +94,24 @@ class Scope:
 
     @cached_property
     def statements(self) -> list[Node]:
-        """Paragraphs and items that state coverage of their own (not scope lists, not pointers elsewhere)."""
+        """Paragraphs and items that state coverage of their own (not scope lists, not pointers elsewhere).
+        The scope lists and pointers are noted on the finder: they are read, as the lead-ins of what follows."""
         nodes = self.nodes
-        return [n for n in nodes if n.kind in ("para", "item") and _states(n.text)
-                and not _non_coverage(n.text) and not _scope_list(n, nodes) and not _points_forward(n)]
+        out = []
+        for n in nodes:
+            if n.kind == "para" and not n.children and _FORWARD.search(n.text) and not re.search(r"\d", n.text) \
+                    and not _states(n.text):
+                self.finder.pointers.append(n)  # "X considers the procedures below medically necessary when ..."
+                continue
+            if n.kind not in ("para", "item") or not _states(n.text) or _non_coverage(n.text):
+                continue
+            if _scope_list(n, nodes):
+                self.finder.scope.extend([n, *n.children])
+            elif _points_forward(n):
+                self.finder.pointers.append(n)
+            else:
+                out.append(n)
+        return out
 
     @cached_property
     def level(self) -> list[Node] | None:
@@ -269,6 +283,10 @@ class HeadFinder:
 
     def __init__(self, title: str | None):
         self.title = title
+        self.pointers: list[Node] = []
+        """Statements that only point at criteria set out elsewhere ("... when the criteria below are met")."""
+        self.scope: list[Node] = []
+        """Scope lists ("The following procedures are covered:") and the names they list."""
 
     def heads(self, nodes: Sequence[Node], context: str, named: bool, phase: str,
               codes: tuple[str, ...] = ()) -> list[Head]:
