@@ -10,7 +10,7 @@ from fpdf import FPDF
 
 from policydiff.errors import ExtractionError
 from policydiff.extractor import extract
-from policydiff.normalized.schema import Criterion, DocumentInfo, Group, iter_criteria
+from policydiff.normalized.schema import Accounting, Criterion, DocumentInfo, Group, iter_criteria
 
 from .conftest import EXAMPLES, SHARED, need_shared, policydiff_cmd, run_cli
 from .fixtures.make_pdfs import render_policy_pdf
@@ -28,7 +28,8 @@ def without_provenance(policy):
     return replace(policy, document=DocumentInfo(),
                    indications=tuple(replace(i, source=None, criteria=strip(i.criteria)) for i in policy.indications),
                    exclusions=tuple(replace(i, source=None, criteria=strip(i.criteria)) for i in policy.exclusions),
-                   sections=tuple(replace(s, pages=None) for s in policy.sections))
+                   sections=tuple(replace(s, pages=None) for s in policy.sections),
+                   accounting=Accounting())  # its lines are the layout's: a PDF's and a text's differ
 
 
 @pytest.mark.parametrize("stem", ["northwind__bariatric-surgery__2025-03-01", "northwind__bariatric-surgery__2026-03-01"])
@@ -37,6 +38,7 @@ def test_example_pdf_and_text_give_the_same_policy(stem):
     from_text = extract(EXAMPLES / f"{stem}.txt")
     assert from_pdf.document.format == "pdf" and from_pdf.document.pages >= 2
     assert without_provenance(from_pdf) == without_provenance(from_text)
+    assert from_pdf.accounting.complete and from_text.accounting.complete
 
 
 def test_every_pdf_criterion_carries_its_page():
@@ -105,12 +107,6 @@ def test_real_fep_pdfs_score_perfectly_against_gold():
                            "--cmd", " ".join(policydiff_cmd()), "--every", "1.0"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout
-
-
-@pytest.mark.parametrize("path", CORPUS_PDFS, ids=lambda p: p.name)
-def test_corpus_pdfs_extract_and_yield_indications(path):
-    policy = extract(path)
-    assert policy.document.pages and (policy.indications or policy.exclusions)
 
 
 def test_corpus_pdfs_present_in_ci():

@@ -96,9 +96,10 @@ def extract_document(doc: Document, budget: Budget = DEFAULT, trace: Trace | Non
     coding = [ln.text for s in sections if s.role == "coding" for ln in s.lines]
     sentences = [n.text for s, nodes in zip(sections, outlines) if s.role in _CODE_ROLES for n in walk(nodes)]
     warnings = list(dict.fromkeys([*doc.warnings, *built.warnings, *unread_warnings]))
-    if not built.indications and not built.exclusions:
-        warnings.append("no indications found: no section states coverage criteria "
-                        f"(read as: {kind.replace('_', ' ')})")
+    if not built.indications:
+        excluded = f"; {len(built.exclusions)} exclusion(s) read" if built.exclusions else ""
+        warnings.append("no indications found: no section states covered criteria "
+                        f"(read as: {kind.replace('_', ' ')}{excluded})")
     return Policy(
         payer=read_payer(all_text),
         policy_id=read_policy_id(all_text),

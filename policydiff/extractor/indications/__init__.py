@@ -33,7 +33,7 @@ class Built:
     marks: dict[int, Mark] = field(default_factory=dict)
     """What was read of each outline node, by `id(node)` (the accounting's input)."""
     heads: dict[int, int] = field(default_factory=dict)
-    """Heads found per section index (a coverage section that yields none is worth a warning)."""
+    """Indications found per coverage section index (a coverage section that yields none is worth a warning)."""
 
 
 def assemble(sections: Sequence[Section], outlines: Sequence[Sequence[Node]], title: str | None,
@@ -51,7 +51,6 @@ def assemble(sections: Sequence[Section], outlines: Sequence[Sequence[Node]], ti
                                            title or "", phase, (), catalogue=True)
             else:
                 heads = finder.heads(nodes, section.heading if named else (title or section.heading), named, phase)
-            built.heads[index] = len(heads)
             for head in heads:
                 ind = asm.indication(head, section)
                 if ind.status != "medically_necessary":
@@ -62,6 +61,8 @@ def assemble(sections: Sequence[Section], outlines: Sequence[Sequence[Node]], ti
         elif section.role == "not_covered":
             built.exclusions += _exclusions(asm, section, nodes, statements_only=False)
         built.indications += found
+        if section.role == "coverage":
+            built.heads[index] = len(found)
     for node in finder.pointers:
         asm.marks.setdefault(id(node), Mark("lead_in"))
     for node in finder.scope:
