@@ -67,7 +67,7 @@ def test_seed_psa_roles_say_more_than_8_vs_10(seeds):
     psa = next(m for m in prostate.thresholds if m.measure == "psa")
     assert [v.value for v in psa.values] == [8, 10] and psa.strictest == (0,)
     assert psa.roles[0] == "one of 3 alternatives"
-    assert psa.roles[1].startswith("required, together with life_expectancy > 10 years")
+    assert psa.roles[1].startswith("required in one of 3 alternatives, together with life_expectancy > 10 years")
     life = next(m for m in prostate.thresholds if m.measure == "life_expectancy")
     assert life.values[0] is None and life.strictest == () and "not specified by #1" in life.verdict
 
@@ -86,7 +86,7 @@ def test_seed_compare_gold_scores_perfectly():
 def test_seed_markdown_golden(seeds, update_golden):
     md = render_compare.render_markdown(compare(seeds, ["medical-mutual.txt", "aspirus.txt"]))
     assert "| lesion_size | ≤ 5 cm (required, together with lesion_count ≤ 3) | **≤ 4 cm" in md
-    assert "| psa | **\\< 8 ng/mL (one of 3 alternatives)** | \\< 10 ng/mL (required, together with life_expectancy" in md
+    assert "| psa | **\\< 8 ng/mL (one of 3 alternatives)** | \\< 10 ng/mL (required in one of 3 alternatives, together with life_expectancy" in md
     check_golden(GOLDEN / "compare-cryoablation.md", md, update_golden)
 
 
@@ -201,3 +201,94 @@ def test_low_confidence_matches_are_marked():
     a, b = extract(NW), extract(LAKE)
     matches = align(list(a.indications), list(b.indications), cutoff=0.0)
     assert all(m.method for m in matches if m.left is not None and m.right is not None)
+
+
+# -- real documents: pairing by population and phase, roles and verdicts (issue 18) ------------------------------
+
+@pytest.fixture(scope="module")
+def bariatric_trio():
+    corpus = need_shared() / "corpus"
+    names = ["uhc__bariatric-surgery__2025-05-01.pdf", "anthem__bariatric-surgery-cg-surg-83__2025-07-25.pdf",
+             "oscar__bariatric-surgery-adults-cg008-v10__2024-04-16.pdf"]
+    policies = [extract(corpus / n) for n in names]
+    return policies, compare(policies)
+
+
+def _adult(ind) -> bool:
+    """An indication for adults that sets a BMI floor: a primary bariatric block."""
+    from policydiff.diffs.limits import placed_thresholds
+    placed = placed_thresholds(ind)
+    return any(p.threshold.measure == "bmi" for p in placed) and any(
+        p.threshold.measure == "age" and p.mode == "required" and p.threshold.op == ">=" and p.threshold.value == 18
+        for p in placed)
+
+
+def test_bariatric_trio_one_adult_row_one_adolescent_row_and_the_reoperation_rows(bariatric_trio):
+    policies, c = bariatric_trio
+    adults = [[i.label for i in p.indications if _adult(i)] for p in policies]
+    assert all(len(a) == 1 for a in adults), adults  # each payer has one primary adult block
+    rows = [r for r in c.rows if any(r.labels[k] == adults[k][0] for k in range(3))]
+    assert len(rows) == 1 and list(rows[0].labels) == [a[0] for a in adults]
+    teen = [r for r in c.rows if r.labels[0] and "adolescent" in r.labels[0].lower()]
+    assert len(teen) == 1 and teen[0].labels[1:] == (None, None)  # Anthem and Oscar have no adolescent block
+    repair = [r for r in c.rows if r.labels[1] and "repair" in r.labels[1].lower()]
+    assert len(repair) == 1 and repair[0].labels[2] and "repair" in repair[0].labels[2].lower(), \
+        [r.labels for r in c.rows]  # waits on extraction: Anthem's repair and revision blocks are one today
+    revision = [r for r in c.rows if r.labels[1] and "revision" in r.labels[1].lower()]
+    assert len(revision) == 1 and revision[0].labels[0] and "revision" in revision[0].labels[0].lower()
+
+
+def test_uhc_anthem_bariatric_adult_rows_pair_and_the_adolescent_block_stands_alone():
+    corpus = need_shared() / "corpus"
+    c = compare([extract(corpus / "uhc__bariatric-surgery__2025-05-01.pdf"),
+                 extract(corpus / "anthem__bariatric-surgery-cg-surg-83__2025-07-25.pdf")])
+    adult = next(r for r in c.rows if r.labels[1] == "Gastric bypass and gastric restrictive procedures")
+    assert adult.labels[0] and "adults" in adult.labels[0]
+    assert adult.methods[1] == "population"
+    teen = next(r for r in c.rows if r.labels[0] and "adolescents" in r.labels[0])
+    assert teen.labels[1] is None  # never "#2's >= 18 years is tighter than #1's >= 12 years"
+
+
+@pytest.fixture(scope="module")
+def dupixent_trio():
+    corpus = need_shared() / "corpus"
+    return compare([extract(corpus / "cigna__dupixent-dupilumab-pa__2025-11-05.pdf"),
+                    extract(corpus / "anthem__dupixent-dupilumab-cc-0029__2025-09-10.pdf"),
+                    extract(corpus / "uhc__dupixent-dupilumab-pa__2025-11-01.pdf")])
+
+
+def test_dupixent_continuations_follow_their_initial_rows(dupixent_trio):
+    rows = [r for r in dupixent_trio.rows if any(label and "(continuation)" in label for label in r.labels)]
+    assert len(rows) == 8 and all(None not in r.labels for r in rows), [r.labels for r in rows]
+    bp = next(r for r in rows if r.labels[1] == "BP (continuation)")
+    assert "Bullous Pemphigoid" in bp.labels[0] and "Bullous Pemphigoid" in bp.labels[2]
+
+
+def _limit(c, key, measure, where):
+    row = next(r for r in c.rows if r.key == key)
+    return next(m for m in row.thresholds if m.measure == measure and where(m))
+
+
+def test_dupixent_rule_5_required_beats_an_equal_alternative(dupixent_trio):
+    c = dupixent_trio  # #1 Cigna, #2 Anthem, #3 UHC
+    exacerbations = _limit(c, "asthma", "exacerbations", lambda m: m.values[1] is not None)
+    assert exacerbations.roles[1].startswith("required") and exacerbations.roles[0].startswith("one of")
+    assert (exacerbations.eligibility.verdict, exacerbations.eligibility.policies) == ("stricter", (1,))
+    eos = _limit(c, "chronic-obstructive-pulmonary-disease", "eosinophil_count",
+                 lambda m: None not in m.values)
+    assert (eos.eligibility.verdict, eos.eligibility.policies) == ("stricter", (1, 2))
+    fev1 = _limit(c, "asthma", "fev1", lambda m: m.values[1] is not None)
+    assert (fev1.eligibility.verdict, fev1.eligibility.policies) == ("stricter", (1,))
+
+
+def test_dupixent_roles_come_from_the_tree_and_examples_stand_apart(dupixent_trio):
+    c = dupixent_trio
+    teen = _limit(c, "atopic-dermatitis", "age", lambda m: m.values[0] is not None and m.values[0].value == 12)
+    assert teen.roles[0].startswith("required in one of 2 alternatives")  # the hand/foot branch only
+    assert "required in one of 2 alternatives" in teen.eligibility.reason
+    for row in c.rows:
+        for m in row.thresholds:
+            examples = [k for k, v in enumerate(m.values) if v is not None and v.example]
+            # an example is never side by side with a limit that is not one
+            assert not examples or all(v is None or v.example for v in m.values), (row.key, m.measure)
+            assert "e_g" not in m.measure or m.eligibility.verdict == "not comparable"

@@ -20,15 +20,17 @@ from typing import Literal, TypeVar
 
 from rapidfuzz import fuzz
 
-from ..normalized.schema import Indication, iter_criteria
-from ..normalized.vocabulary import mentions, normalize_label
+from ..normalized.schema import Indication, iter_criteria, iter_thresholds
+from ..normalized.vocabulary import known_key, mentions, normalize_label
+from .population import Ages, ages_of, fit
+from .verdicts import is_administrative
 
 CUTOFF = 0.55
 CONFIDENT = 0.75
 
 A = TypeVar("A")
 B = TypeVar("B")
-Method = Literal["key", "synonym", "fuzzy", "text", "first", ""]
+Method = Literal["key", "synonym", "population", "fuzzy", "text", "continuation", "first", ""]
 
 
 @dataclass(frozen=True)
@@ -92,31 +94,70 @@ class Features:
     label: str
     text: str
     spoken: str
-    """Label and criteria, normalized and padded with spaces, for whole-word synonym look-ups."""
+    """The criteria, normalized and padded with spaces, for whole-word synonym look-ups."""
+    ages: Ages | None = None
+    """Who the indication is for (`population.ages_of`)."""
+    measures: frozenset[str] = frozenset()
+    """The eligibility measures it limits: two blocks that limit BMI and age are likelier one indication."""
+    spoken_label: str = ""
+    """The label, normalized and padded, for the same look-ups."""
+    known: str | None = None
+    """The vocabulary's key for the label itself, where it has one."""
 
     @classmethod
-    def of(cls, ind: Indication) -> Features:
+    def of(cls, ind: Indication, title: str | None = None) -> Features:
         base = ind.key.removesuffix("-continuation")
         text = criteria_text(ind)
+        measures = frozenset(t.measure for t, _, _ in iter_thresholds(ind.criteria) if not is_administrative(t.measure))
         return cls(ind.key, base, ind.key.endswith("-continuation"), normalize_label(ind.label), text,
-                   " " + normalize_label(f"{ind.label} {text}") + " ")
+                   " " + normalize_label(text) + " ", ages_of(ind, title), measures,
+                   " " + normalize_label(ind.label) + " ", known_key(ind.label))
+
+    def names(self, key: str) -> bool:
+        """Does this indication name `key` by a synonym: in its criteria, or in its label unless the label
+        is a different indication of the vocabulary ("Revisional bariatric surgery" names bariatric
+        surgery, but is bariatric revision surgery)?"""
+        if mentions(key, self.spoken, normalized=True):
+            return True
+        return self.known in (None, key) and mentions(key, self.spoken_label, normalized=True)
+
+
+POPULATION = 0.15
+"""What the same population (both for adults, both for minors) adds to a pair's score."""
 
 
 def score(a: Indication | Features, b: Indication | Features) -> tuple[float, Method]:
-    """How likely two indications are the same, in [0, 1], and by which evidence."""
+    """How likely two indications are the same, in [0, 1], and by which evidence.
+
+    The same key, then one named inside the other, decide alone. Otherwise the population comes first:
+    an adult indication never pairs with one for adolescents, and two for the same population gain
+    `POPULATION` before wording counts; wording is the labels' and the criteria's fuzzy similarity, with
+    the measures both limit.
+    """
     fa = a if isinstance(a, Features) else Features.of(a)
     fb = b if isinstance(b, Features) else Features.of(b)
     same_phase = fa.continuation == fb.continuation
     if fa.key == fb.key:
         return 1.0, "key"
-    if fa.base == fb.base:
+    population = fit(fa.ages, fb.ages)
+    if fa.base == fb.base and population != "conflict":
         return 0.7, "key"
-    if same_phase and (mentions(fa.base, fb.spoken, normalized=True) or mentions(fb.base, fa.spoken, normalized=True)):
+    if same_phase and population != "conflict" and (fb.names(fa.base) or fa.names(fb.base)):
         return 0.9, "synonym"
     label_score = max(fuzz.token_set_ratio(fa.label, fb.label), fuzz.token_sort_ratio(fa.label, fb.label)) / 100
     text_score = fuzz.token_set_ratio(f"{fa.label} {fa.text}", f"{fb.label} {fb.text}") / 100
-    combined = 0.6 * label_score + 0.4 * text_score
-    return (combined if same_phase else combined * 0.8), "fuzzy"
+    if fa.measures or fb.measures:
+        shared = 2 * len(fa.measures & fb.measures) / (len(fa.measures) + len(fb.measures))
+        combined = 0.5 * label_score + 0.3 * text_score + 0.2 * shared
+    else:
+        combined = 0.6 * label_score + 0.4 * text_score
+    if not same_phase:
+        combined *= 0.8
+    if population == "conflict":
+        return combined * 0.5, "population"
+    if population == "same":
+        return min(combined + POPULATION, 0.89), "population"
+    return combined, "fuzzy"
 
 
 def align(left: Sequence[Indication], right: Sequence[Indication], cutoff: float = CUTOFF) -> list[Pair]:
