@@ -241,10 +241,21 @@ to keep 50 payers fast."""
 
 
 def _row_score(members: list[Features], candidate: Features) -> tuple[float, Method]:
-    """How well an indication fits a row: its mean score against the row's indications, by the best evidence."""
-    scored = [score(m, candidate) for m in members]
-    best = max(scored, key=lambda s: s[0])
-    return sum(s[0] for s in scored) / len(scored), best[1]
+    """How well an indication fits a row: its mean score against the row's indications, by the best evidence.
+
+    A row that cannot reach the cutoff, even were the members still to score all 1.0, is left early with a
+    mean below the cutoff (`pair` drops it): 50 payers make thousands of such hopeless pairs."""
+    need = CUTOFF * len(members)
+    total, best = 0.0, -1.0
+    method: Method = "fuzzy"
+    for n, m in enumerate(members):
+        value, how = score(m, candidate, floor=need - total - (len(members) - n - 1))
+        total += value
+        if value > best:
+            best, method = value, how
+        if total + (len(members) - n - 1) < need:
+            return total / len(members) * 0.999, method
+    return total / len(members), method
 
 
 def _row(slot: list[Indication | None], scores: list[float | None], methods: list[Method]) -> Row:

@@ -10,6 +10,7 @@ rather than choosing.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Literal
 
 from ..normalized.scales import admitted
@@ -50,8 +51,12 @@ def stricter(a: Threshold, b: Threshold) -> int | None:
     return None if None in results else 0
 
 
+_admitted = lru_cache(maxsize=8192)(admitted)
+"""A comparison asks for the same few limits' intervals thousands of times."""
+
+
 def _ordered(a: Threshold, b: Threshold) -> int | None:
-    x, y = admitted(a.measure, a.op, a.value, a.unit), admitted(b.measure, b.op, b.value, b.unit)
+    x, y = _admitted(a.measure, a.op, a.value, a.unit), _admitted(b.measure, b.op, b.value, b.unit)
     if x is None or y is None:
         return None
     inside, holds = x.within(y), y.within(x)

@@ -66,6 +66,13 @@ def ages_in_words(text: str) -> Ages | None:
     return Ages(min(a.lo for a in found), max(a.hi for a in found))
 
 
+def without_population(text: str) -> str:
+    """`text` without its population words: "asthma in adults" and "copd in adults" share no wording."""
+    for pattern, _ in _words():
+        text = pattern.sub(" ", text)
+    return " ".join(text.split())
+
+
 def ages_required(ind: Indication) -> Ages | None:
     """The ages an indication's outright age limits admit (limits in one branch or one alternative do not
     say who the whole indication is for), or None when it sets none."""

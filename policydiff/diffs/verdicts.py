@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal
 
 from ..normalized.schema import Op, Threshold
@@ -44,6 +45,7 @@ class Eligibility:
     reason: str = ""
 
 
+@lru_cache(maxsize=4096)
 def is_administrative(measure: str) -> bool:
     return measure_kind(measure) == "administrative"
 
