@@ -9,7 +9,7 @@ from policydiff.diffs.align import align
 from policydiff.diffs.compare import compare
 from policydiff.diffs.limits import stricter
 from policydiff.extractor import extract
-from policydiff.normalized.schema import Threshold
+from policydiff.normalized.schema import Threshold, threshold_from_dict
 from policydiff.render import compare as render_compare
 
 from .browser import render_dom, screenshot
@@ -120,8 +120,36 @@ def test_example_goldens(examples, fmt, name, update_golden):
 def test_csv_is_one_row_per_indication_and_measure(examples):
     rows = list(csv.DictReader(io.StringIO(render_compare.render_csv(examples))))
     age = [r for r in rows if r["indication_key"] == "morbid-obesity" and r["measure"] == "age"]
-    assert len(age) == 1 and age[0]["Lakeshore Mutual limit"] == "≥ 21 years"
-    assert age[0]["strictest"] == "Lakeshore Mutual"
+    lake = "Lakeshore Mutual (LM-0457) #2"
+    assert len(age) == 1 and (age[0][f"{lake} op"], age[0][f"{lake} value"], age[0][f"{lake} unit"]) == \
+        ("≥", "21", "years")
+    assert age[0]["strictest"] == lake
+
+
+def test_csv_limits_are_op_value_and_unit_so_no_cell_of_ours_is_guarded():
+    from policydiff.extractor import extract_bytes
+
+    def term(months: int, name: str):
+        return extract_bytes(f"COVERAGE CRITERIA\n\nGizmo therapy is medically necessary when all of the following "
+                             f"are met:\n1. Age 18 years or older; and\n2. Failure of a widget.\n\nAuthorization "
+                             f"will be issued for {months} months.\n".encode(), name)
+    text = render_compare.render_csv(compare([term(12, "a.txt"), term(6, "b.txt")]))
+    assert "'" not in text  # the formula guard is for document text only, and this one has none to guard
+    rows = list(csv.DictReader(io.StringIO(text)))
+    approval = next(r for r in rows if r["measure"] == "approval_duration")
+    assert (approval["a.txt #1 op"], approval["a.txt #1 value"], approval["a.txt #1 unit"]) == ("=", "12", "months")
+
+
+def test_compare_csv_of_one_payers_two_policies_names_each_policy(tmp_path):
+    older = extract(NW)
+    newer = extract(EXAMPLES / "northwind__bariatric-surgery__2026-03-01.txt")
+    text = render_compare.render_csv(compare([older, newer]))
+    header = next(csv.reader(io.StringIO(text)))
+    assert len(header) == len(set(header)), [h for h in header if header.count(h) > 1]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    duration = next(r for r in rows if r["measure"] == "treatment_duration")
+    # both are Northwind's: the cell names the policy and its place, not the payer alone
+    assert duration["strictest"] == "Northwind Health Plan (NW-SURG-114) #1"
 
 
 def test_json_follows_the_contract(examples):
@@ -292,3 +320,152 @@ def test_dupixent_roles_come_from_the_tree_and_examples_stand_apart(dupixent_tri
             # an example is never side by side with a limit that is not one
             assert not examples or all(v is None or v.example for v in m.values), (row.key, m.measure)
             assert "e_g" not in m.measure or m.eligibility.verdict == "not comparable"
+
+
+def _md_cells(line: str) -> list[str]:
+    """A Markdown table row's cells, unescaped: split on the pipes md_escape left unescaped."""
+    import re
+    cells = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+    return [re.sub(r"\\(.)", r"\1", c.strip()).replace("&amp;", "&").strip("*") for c in cells]
+
+
+class _LimitTables:
+    """The limit tables of the comparison HTML: per row, per cell, (text, role span)."""
+
+    def __init__(self, html: str) -> None:
+        from html.parser import HTMLParser
+        self.rows: list[list[tuple[str, str]]] = []
+        outer = self
+
+        class Parser(HTMLParser):
+            table = False
+            cell: list[str] | None = None
+            span: list[str] | None = None
+
+            def handle_starttag(self, tag, attrs):
+                attrs = dict(attrs)
+                if tag == "table":
+                    self.table = attrs.get("class") == "limits"
+                elif self.table and tag == "tr":
+                    outer.rows.append([])
+                elif self.table and tag == "td":
+                    self.cell, self.span = [], None
+                elif self.cell is not None and tag == "span":
+                    self.span = []
+
+            def handle_endtag(self, tag):
+                if tag == "span" and self.span is not None and self.cell is not None:
+                    self.cell.append("\0" + "".join(self.span))
+                    self.span = None
+                elif tag == "td" and self.cell is not None:
+                    text = "".join(self.cell)
+                    head, _, role = text.partition("\0")
+                    outer.rows[-1].append((head.strip(), role.strip()))
+                    self.cell = None
+
+            def handle_data(self, data):
+                if self.span is not None:
+                    self.span.append(data)
+                elif self.cell is not None:
+                    self.cell.append(data)
+
+        Parser().feed(html)
+        self.rows = [r for r in self.rows if r]
+
+
+def _text_items(text: str) -> list[str]:
+    """The text view's items, each with its wrapped continuation lines joined back."""
+    items: list[str] = []
+    depth: list[int] = []
+    for line in text.splitlines():
+        indent = len(line) - len(line.lstrip())
+        if items and line.strip() and depth and indent > depth[-1] + 2:
+            items[-1] += " " + line.strip()
+        else:
+            items.append(line.strip())
+            depth.append(indent)
+    return items
+
+
+def test_every_format_carries_the_json_role_and_verdict_of_every_limit(dupixent_trio, tmp_path):
+    from openpyxl import load_workbook
+
+    from policydiff.diffs.limits import format_limit
+    from policydiff.render.xlsx import compare_xlsx
+
+    c = dupixent_trio
+    data = json.loads(render_compare.to_json(c))
+    expected = []  # per limit row: (measure, [cell text per policy], [role per policy], verdict, reason)
+    for row in data["rows"]:
+        for t in row["thresholds"]:
+            e = t["eligibility"]
+            verdict = e["verdict"] + (": " + ", ".join(f"#{k + 1}" for k in e["policies"])
+                                      if e["verdict"] == "stricter" and e["policies"] else "")
+            limits = [format_limit(threshold_from_dict(v)) if v else None for v in t["values"]]
+            expected.append((t["measure"], limits, t["roles"], verdict, e["reason"]))
+    assert len(expected) > 50
+
+    # CSV
+    csv_rows = [r for r in csv.DictReader(io.StringIO(render_compare.render_csv(c))) if r["measure"]]
+    names = [render_compare.column_name(c, k) for k in range(3)]
+    assert len(csv_rows) == len(expected)
+    for got, (measure, _, roles, verdict, reason) in zip(csv_rows, expected):
+        assert got["measure"] == measure and got["eligibility"] == verdict and got["eligibility reason"] == reason
+        assert [got[f"{n} role"] or None for n in names] == roles
+
+    # xlsx
+    ws = load_workbook(io.BytesIO(compare_xlsx(c)))["Thresholds"]
+    sheet = list(ws.iter_rows(values_only=True))
+    head, body = list(sheet[0]), sheet[1:]
+    assert len(body) == len(expected)
+    for got, (measure, _, roles, verdict, reason) in zip(body, expected):
+        assert got[head.index("measure")] == measure
+        assert [got[head.index(f"{n} role")] for n in names] == roles
+        assert (got[head.index("eligibility verdict")], got[head.index("eligibility reason")]) == (verdict, reason)
+
+    # Markdown: every limit table row, in order
+    md_rows = [_md_cells(line) for line in render_compare.render_markdown(c).splitlines()
+               if line.startswith("| ") and not line.startswith(("| measure", "| indication", "| ---", "| `"))]
+    assert len(md_rows) == len(expected)
+    for got, (measure, limits, roles, verdict, reason) in zip(md_rows, expected):
+        assert got[0] == measure
+        assert got[1:4] == [f"{lim} ({role})" if lim else "not specified" for lim, role in zip(limits, roles)]
+        assert got[5] == f"{verdict} ({reason})"
+
+    # HTML: the value cells' role spans and the eligibility cell
+    html_rows = _LimitTables(render_compare.render_html(c)).rows
+    assert len(html_rows) == len(expected)
+    for got, (measure, limits, roles, verdict, reason) in zip(html_rows, expected):
+        assert got[0] == (measure, "")
+        assert got[1:4] == [(lim, role) if lim else ("not specified", "") for lim, role in zip(limits, roles)]
+        assert got[5] == (verdict, reason)
+
+    # text: the same words, wrapped but never cut
+    items = _text_items(render_compare.render_text(c))
+    at = 0
+    for measure, limits, roles, verdict, reason in expected:
+        at = next(i for i in range(at, len(items)) if items[i].startswith(f"{measure} ("))
+        values = [items[at + 1 + k].removesuffix(" *") for k in range(3)]
+        assert values == [f"#{k + 1} {lim} ({role})" if lim else f"#{k + 1} not specified"
+                          for k, (lim, role) in enumerate(zip(limits, roles))]
+        assert items[at + 5] == f"eligibility: {verdict} ({reason})"
+        at += 6
+
+
+def test_text_compare_wraps_long_labels_and_measures_instead_of_cutting_them():
+    from policydiff.extractor import extract_bytes
+
+    label = ("Gizmo therapy for adults with widget pain of the left and right knee after two failed courses of "
+             "physical therapy (continuation of an earlier approval)")
+
+    def doc(n: int, name: str):
+        return extract_bytes(f"COVERAGE CRITERIA\n\n{label} is medically necessary when all of the following "
+                             f"are met:\n1. A widget pain interference with daily living composite score of {n} or more; and\n"
+                             f"2. Failure of a topical steroid.\n".encode(), name)
+    text = render_compare.render_text(compare([doc(7, "a.txt"), doc(5, "b.txt")]))
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= render_compare.WIDTH
+    items = _text_items(text)
+    assert f"#1 {label}" in items and f"#2 {label}" in items  # whole, never "(continua"
+    measure = next(i for i in items if i.endswith("(lower bound)") and "score" in i)
+    assert len(measure.split(" (")[0]) > 18  # a long measure name, on its own line, not squeezed into a column

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 
 from ..normalized.schema import Criterion, Group, Indication, Policy, Threshold, iter_criteria
 from ..normalized.text import one_line
-from .align import Method, align, matches_query, pair
+from .align import Method, align, matches_query, pair, text_score
 from .limits import bound_kind, format_limit, stricter
 from .verdicts import administrative_change, is_administrative
 
@@ -31,7 +31,9 @@ Direction = Literal["stricter", "looser", "added", "removed", "changed"]
 """docs/contract.md: "stricter" / "looser" when fewer / more patients qualify. An administrative term
 (approval duration, dose, interval) changes who qualifies not at all: its direction is "changed" and
 `ThresholdChange.term` says how it moved ("longer", "shorter", "higher", "lower")."""
-Classification = Literal["material", "wording"]
+Classification = Literal["material", "wording", "unread"]
+"""Material: eligibility can differ. Wording: the same requirement said differently. Unread: a criterion one
+version has and the other has only among its unread lines (see `Reading`): no change at all."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,53 @@ class IndicationChange:
         return bool(self.thresholds or self.criteria or self.logic or self.codes_added or self.codes_removed)
 
 
+STATUS_WORDS: dict[str, str] = {
+    "medically_necessary": "medically necessary", "investigational": "investigational",
+    "not_medically_necessary": "not medically necessary",
+    "not_reasonable_and_necessary": "not reasonable and necessary", "all_other_uses": "not covered for other uses",
+}
+
+
+def status_words(status: str) -> str:
+    """A coverage status as an analyst says it ("not medically necessary")."""
+    return STATUS_WORDS.get(status, status.replace("_", " "))
+
+
+@dataclass(frozen=True)
+class ExclusionChange:
+    """A not-covered item in both versions whose kind changed (investigational → not medically necessary)."""
+
+    label: str
+    old_status: str
+    new_status: str
+
+
+UNEVEN = 0.15
+"""A gap in the share of coverage text read, between two versions, above which a diff says so first."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How completely each version's coverage text was read (`Policy.accounting`), when the two differ by
+    more than `UNEVEN`: what the less completely read version seems to lack may only have gone unread."""
+
+    old_share: float
+    new_share: float
+    old_unread: int = 0
+    new_unread: int = 0
+
+    @property
+    def weaker(self) -> Literal["older", "newer"]:
+        return "older" if self.old_share < self.new_share else "newer"
+
+    def sentence(self) -> str:
+        old, new = f"{self.old_share:.0%}", f"{self.new_share:.0%}"
+        side = "added" if self.weaker == "older" else "removed"
+        return (f"The {self.weaker} version was read less completely ({old} of the older version's coverage "
+                f"lines, {new} of the newer's): what this diff lists as {side} may have been in the {self.weaker} "
+                f"version, unread; criteria found among its unread lines are listed apart, not as {side}.")
+
+
 DateSlot = Literal["effective", "revised", "reviewed", "original"]
 
 
@@ -121,21 +170,34 @@ class VersionDiff:
     old_title: str | None = None
     new_title: str | None = None
     payer: str | None = None
+    exclusions_added: tuple[Indication, ...] = ()
+    """Not-covered items (investigational, not medically necessary) the newer version lists and the older
+    does not."""
+    exclusions_removed: tuple[Indication, ...] = ()
+    exclusions_changed: tuple[ExclusionChange, ...] = ()
+    reading: Reading | None = None
+    """Set when the two versions were read unevenly (see `Reading`); renderers say so first."""
+    unread_added: tuple[str, ...] = ()
+    """Indications the newer version has whose labels are among the older version's unread lines: not added,
+    only read this time (and `unread_removed` the other way round)."""
+    unread_removed: tuple[str, ...] = ()
 
     @property
     def material(self) -> bool:
-        return bool(self.added or self.removed or self.codes_added or self.codes_removed
-                    or any(c.material for c in self.changed))
+        return bool(self.added or self.removed or self.codes_added or self.codes_removed or self.exclusions_added
+                    or self.exclusions_removed or self.exclusions_changed or any(c.material for c in self.changed))
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.removed or self.changed or self.codes_added or self.codes_removed or self.dates)
+        return bool(self.added or self.removed or self.changed or self.codes_added or self.codes_removed or self.dates
+                    or self.exclusions_added or self.exclusions_removed or self.exclusions_changed)
 
     def counts(self) -> dict[str, int]:
         """Eligibility changes only: administrative terms move "longer" / "shorter" and are not counted."""
         directions = [t.direction for c in self.changed for t in c.thresholds if not t.administrative] + \
                      [lc.direction for c in self.changed for lc in c.logic]
         return {"stricter": directions.count("stricter"), "looser": directions.count("looser"),
-                "indications_added": len(self.added), "indications_removed": len(self.removed)}
+                "indications_added": len(self.added), "indications_removed": len(self.removed),
+                "exclusions_added": len(self.exclusions_added), "exclusions_removed": len(self.exclusions_removed)}
 
 
 def redline(old: str, new: str) -> list[tuple[str, str]]:
@@ -254,7 +316,26 @@ def meaning_score(a: Criterion, b: Criterion) -> tuple[float, Method]:
     return 0.6 * dice + 0.25 * order + 0.15 * measures, "text"
 
 
-def _criteria_changes(old: Indication, new: Indication) -> list[CriterionChange]:
+def _criteria_changes(old: Indication, new: Indication, old_policy: Policy | None = None,
+                      new_policy: Policy | None = None, reading: Reading | None = None) -> list[CriterionChange]:
+    """Criteria added, removed and reworded. Where the versions were read unevenly (`reading`), a criterion
+    the weaker version seems to lack but has among its unread lines is "unread", not added or removed."""
+    changes = _paired_criteria(old, new)
+    if reading is None:
+        return changes
+    weaker = old_policy if reading.weaker == "older" else new_policy
+    unread = _unread_texts(weaker)
+    if not unread:
+        return changes
+    out = []
+    for c in changes:
+        missing = c.new if reading.weaker == "older" and c.old is None else \
+            c.old if reading.weaker == "newer" and c.new is None else None
+        out.append(replace(c, classification="unread") if missing and was_unread(missing, unread) else c)
+    return out
+
+
+def _paired_criteria(old: Indication, new: Indication) -> list[CriterionChange]:
     a, b = _criteria(old), _criteria(new)
     b_norms = {_norm(c.text) for c in b}
     a_norms = {_norm(c.text) for c in a}
@@ -335,6 +416,7 @@ def diff_policies(old: Policy, new: Policy, policy: str = "", old_rev: str = "",
     added: list[Indication] = []
     removed: list[Indication] = []
     changed: list[IndicationChange] = []
+    reading = uneven_reading(old, new)
     for m in align(list(old.indications), list(new.indications), cutoff=0.6):
         if m.left is None and m.right is not None:
             added.append(new.indications[m.right])
@@ -343,21 +425,89 @@ def diff_policies(old: Policy, new: Policy, policy: str = "", old_rev: str = "",
         elif m.left is not None and m.right is not None:
             a, b = old.indications[m.left], new.indications[m.right]
             change = IndicationChange(b.key, b.label, a.label, tuple(_threshold_changes(a, b)),
-                                      tuple(_criteria_changes(a, b)), tuple(_logic_changes(a, b)),
+                                      tuple(_criteria_changes(a, b, old, new, reading)), tuple(_logic_changes(a, b)),
                                       tuple(sorted(set(b.codes) - set(a.codes))),
                                       tuple(sorted(set(a.codes) - set(b.codes))), m.score)
             if change:
                 changed.append(change)
+    unread_added: list[str] = []
+    unread_removed: list[str] = []
+    if reading is not None:
+        added, unread_added = _split_unread(added, old if reading.weaker == "older" else None)
+        removed, unread_removed = _split_unread(removed, new if reading.weaker == "newer" else None)
     old_codes, new_codes = {c.code for c in old.codes}, {c.code for c in new.codes}
     slots: tuple[DateSlot, ...] = ("effective", "revised", "reviewed", "original")
     dates = tuple(DateChange(slot, getattr(old.dates, slot), getattr(new.dates, slot))
                   for slot in slots if getattr(old.dates, slot) != getattr(new.dates, slot))
+    excl_added, excl_removed, excl_changed = exclusion_changes(old.exclusions, new.exclusions)
     return VersionDiff(policy or new.policy_id or "", old_rev, new_rev,
                        old_effective if old_effective is not None else old.dates.effective,
                        new_effective if new_effective is not None else new.dates.effective,
                        tuple(added), tuple(removed), tuple(changed),
                        tuple(sorted(new_codes - old_codes)), tuple(sorted(old_codes - new_codes)), dates,
-                       old.title, new.title, new.payer or old.payer)
+                       old.title, new.title, new.payer or old.payer, excl_added, excl_removed, excl_changed,
+                       reading, tuple(unread_added), tuple(unread_removed))
+
+
+def exclusion_changes(old: Sequence[Indication], new: Sequence[Indication]) \
+        -> tuple[tuple[Indication, ...], tuple[Indication, ...], tuple[ExclusionChange, ...]]:
+    """Not-covered items added, removed, and kept with another kind. Items pair by key, then by their words
+    (a label tidied between versions is the same item, not one removed and one added)."""
+    old_keys = {x.key: x for x in old}
+    new_keys = {x.key: x for x in new}
+    changed = [ExclusionChange(x.label, old_keys[x.key].status, x.status) for x in new
+               if x.key in old_keys and old_keys[x.key].status != x.status]
+    left = [x for x in old if x.key not in new_keys]
+    right = [x for x in new if x.key not in old_keys]
+    added, removed = [], []
+    for p in pair([_norm(x.label) for x in left], [_norm(x.label) for x in right], text_score, cutoff=EXCLUSION_SAME):
+        if p.left is not None and p.right is not None:
+            a, b = left[p.left], right[p.right]
+            if a.status != b.status:
+                changed.append(ExclusionChange(b.label, a.status, b.status))
+        elif p.left is not None:
+            removed.append(left[p.left])
+        elif p.right is not None:
+            added.append(right[p.right])
+    return tuple(added), tuple(removed), tuple(changed)
+
+
+EXCLUSION_SAME = 0.92
+"""Two not-covered items whose words agree this closely are one item reworded."""
+
+
+def uneven_reading(old: Policy, new: Policy) -> Reading | None:
+    """A `Reading` when both versions say how much of their coverage text was read and the shares differ
+    by more than `UNEVEN`; None otherwise (a version read before the accounting existed says nothing)."""
+    a, b = old.accounting, new.accounting
+    if not a.coverage_lines or not b.coverage_lines:
+        return None
+    if abs(a.share_read - b.share_read) <= UNEVEN:
+        return None
+    return Reading(round(a.share_read, 3), round(b.share_read, 3), len(a.unread), len(b.unread))
+
+
+def _unread_texts(policy: Policy | None) -> list[str]:
+    return [] if policy is None else [_norm(u.text) for u in policy.accounting.unread if u.text.strip()]
+
+
+def was_unread(text: str, unread: Sequence[str]) -> bool:
+    """Is a criterion among a version's unread lines? Its words there, whole (a criterion wrapped over
+    several lines is found in their run), or one line that is most of it."""
+    norm = _norm(text)
+    if not norm or not unread:
+        return False
+    if norm in " ".join(unread):
+        return True
+    return any(len(line) >= 12 and fuzz.token_set_ratio(norm, line) >= 90 for line in unread)
+
+
+def _split_unread(indications: list[Indication], weaker: Policy | None) -> tuple[list[Indication], list[str]]:
+    unread = _unread_texts(weaker)
+    if not unread:
+        return indications, []
+    kept = [i for i in indications if not was_unread(i.label, unread)]
+    return kept, [i.label for i in indications if was_unread(i.label, unread)]
 
 
 def only_indications(d: VersionDiff, query: str) -> VersionDiff:
@@ -426,7 +576,7 @@ def summarize(reviewed: Sequence[str], entries: Sequence[ReportEntry]) -> dict[s
     """A report's totals from its changed versions."""
     totals = {"policies_reviewed": len(reviewed), "policies_changed": len({e.policy for e in entries}),
               "changed_materially": len({e.policy for e in entries if e.material}), "stricter": 0, "looser": 0,
-              "indications_added": 0, "indications_removed": 0}
+              "indications_added": 0, "indications_removed": 0, "exclusions_added": 0, "exclusions_removed": 0}
     for e in entries:
         for k, v in e.counts.items():
             totals[k] += v
