@@ -14,7 +14,16 @@ from collections.abc import Callable, Iterator
 from typing import IO
 
 from ..diffs.limits import format_limit
-from ..diffs.versions import BlameLine, Report, ReportEntry, VersionDiff, describe_threshold, status_words, summarize
+from ..diffs.versions import (
+    BlameLine,
+    GroupChange,
+    Report,
+    ReportEntry,
+    VersionDiff,
+    describe_threshold,
+    status_words,
+    summarize,
+)
 from ..normalized.schema import threshold_to_dict
 from .markup import heading_id, markdown_fragment, markdown_to_html, md_escape, page, terminal_safe
 
@@ -46,6 +55,11 @@ def diff_to_dict(d: VersionDiff) -> dict:
                     "confidence": c.confidence,
                     "logic": [{"where": lc.where, "from": lc.old, "to": lc.new, "direction": lc.direction}
                               for lc in c.logic],
+                    "groups": [{"change": g.change, "where": g.where, "logic": g.logic,
+                                "role": "alternative" if g.alternative else "requirement", "direction": g.effect,
+                                "criteria": list(g.criteria),
+                                "thresholds": [threshold_to_dict(t) for t in g.thresholds]}
+                               for g in c.groups],
                     "codes": {"added": list(c.codes_added), "removed": list(c.codes_removed)},
                 }
                 for c in d.changed
@@ -64,6 +78,12 @@ def diff_to_dict(d: VersionDiff) -> dict:
                                                                  "removed": list(d.unread_removed)}},
         "material": d.material,
     }
+
+
+def group_effect(g: GroupChange) -> str:
+    """"an added alternative: looser", "a removed requirement: looser", ..."""
+    return f"{'an' if g.change == 'added' else 'a'} {g.change} {'alternative' if g.alternative else 'requirement'}: " \
+           f"{g.effect}"
 
 
 def diff_to_json(d: VersionDiff) -> str:
@@ -131,6 +151,13 @@ def diff_markdown(d: VersionDiff, level: int = 1, titled: bool = False) -> str:
             out.append("")
         for lc in c.logic:
             out.append(f"- logic: {md_escape(lc.where)}: {lc.old} → {lc.new} ({lc.direction})")
+        for g in c.groups:
+            mark = (lambda t: f"**{t}**") if g.change == "added" else (lambda t: f"~~{t}~~")
+            out.append(f"- group {g.change} ({group_effect(g)}): {mark(md_escape(g.where))}")
+            out += [f"  - {mark(md_escape(text))}" for text in g.criteria]
+            if g.thresholds:
+                out.append("  - limits: " + ", ".join(md_escape(f"{t.measure} {format_limit(t)}")
+                                                      for t in g.thresholds))
         for x in c.criteria:
             if x.classification == "unread":
                 out.append(f"- criterion read in one version only (unread in the other): {md_escape(x.old or x.new)}")
@@ -166,6 +193,12 @@ def diff_text(d: VersionDiff) -> str:
         out.append(f"~ {c.label} [{c.key}]")
         out += [f"    {describe_threshold(t)}" for t in c.thresholds]
         out += [f"    logic {lc.old} -> {lc.new} ({lc.direction}): {lc.where}" for lc in c.logic]
+        for g in c.groups:
+            sign = "+" if g.change == "added" else "-"
+            out.append(f"    {sign} group ({group_effect(g)}): {g.where}")
+            out += [f"        {sign} {text}" for text in g.criteria]
+            if g.thresholds:
+                out.append("        limits: " + ", ".join(f"{t.measure} {format_limit(t)}" for t in g.thresholds))
         for x in c.criteria:
             if x.classification == "unread":
                 out.append(f"    ? (read in one version only) {x.old or x.new}")

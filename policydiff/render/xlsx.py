@@ -23,6 +23,7 @@ from ..diffs.compare import Comparison
 from ..diffs.versions import Report, ReportEntry, VersionDiff, status_words, summarize
 from ..normalized.schema import Threshold
 from .compare import column_name, eligibility_text
+from .diff import group_effect
 from .markup import plain_text
 
 STRICTER = PatternFill("solid", start_color="FFF2CC", end_color="FFF2CC")
@@ -130,8 +131,12 @@ def _diff_rows(d: VersionDiff) -> tuple[list[tuple], ...]:
     thresholds = [(*head, c.label, t.measure, *_limit_cells(t.old), *_limit_cells(t.new),
                    f"{t.term} (administrative term)" if t.term else t.direction)
                   for c in d.changed for t in c.thresholds]
-    criteria = [(*head, c.label, "added" if x.old is None else "removed" if x.new is None else x.classification,
-                 x.old, x.new) for c in d.changed for x in c.criteria]
+    criteria: list[tuple] = [(*head, c.label, "added" if x.old is None and x.classification != "unread" else
+                 "removed" if x.new is None and x.classification != "unread" else x.classification, x.old, x.new)
+                for c in d.changed for x in c.criteria]
+    criteria += [(*head, c.label, f"group {group_effect(g)}", "; ".join((g.where, *g.criteria)) if g.change ==
+                  "removed" else None, "; ".join((g.where, *g.criteria)) if g.change == "added" else None)
+                 for c in d.changed for g in c.groups]
     codes: list[tuple] = [(*head, None, "added", code) for code in d.codes_added]
     codes += [(*head, None, "removed", code) for code in d.codes_removed]
     codes += [(*head, c.label, change, code) for c in d.changed
