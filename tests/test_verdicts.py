@@ -365,3 +365,15 @@ def test_a_continuation_pairs_with_the_continuation_of_its_initial_rows_partner(
     # rows keep the first document's order: each continuation row right after its initial row
     assert [r.labels[0].lower() for r in c.rows] == ["bullous gizmoid", "bullous gizmoid (continuation)",
                                                      "widget rash", "widget rash (continuation)"]
+
+
+def test_the_readme_names_every_role_as_the_formats_print_it():
+    from policydiff.diffs.limits import role_words
+
+    from .conftest import ROOT
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### How verdicts are made"):readme.index("What changed between the two")]
+    said = " ".join(section.split())
+    for mode in ("required", "branch", "alternative", "at_least", "negated", "example"):
+        words = role_words(mode, of=7, need=3, negated=mode == "negated")  # type: ignore[arg-type]
+        assert f'"{words.replace("7", "N").replace("3", "K")}"' in said, words
