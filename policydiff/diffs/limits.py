@@ -167,6 +167,8 @@ def format_limit(t: Threshold) -> str:
     unit = "" if t.unit in (None, "count") else (t.unit if t.unit == "%" else f" {t.unit}")
     if t.op == "between" and isinstance(t.value, tuple):
         return f"{t.value[0]}–{t.value[1]}{unit}"
+    if t.value == 1 and t.unit in TIME_UNITS:
+        unit = unit.removesuffix("s")  # "≤ 1 year", not "≤ 1 years"
     return f"{symbol} {t.value}{unit}"
 
 

@@ -675,12 +675,13 @@ def _split_unread(indications: list[Indication], weaker: Policy | None) -> tuple
 
 
 def only_indications(d: VersionDiff, query: str) -> VersionDiff:
-    """The diff limited to the indications a fuzzy `query` names (as `compare --indication` does); codes and
-    dates, which belong to the whole policy, are left out."""
+    """The diff limited to the indications a fuzzy `query` names (as `compare --indication` does); codes,
+    dates and not-covered items, which belong to the whole policy, are left out."""
     return replace(d, added=tuple(i for i in d.added if matches_query(i.key, [i.label], query)),
                    removed=tuple(i for i in d.removed if matches_query(i.key, [i.label], query)),
                    changed=tuple(c for c in d.changed if matches_query(c.key, [c.label, c.old_label], query)),
-                   codes_added=(), codes_removed=(), dates=())
+                   codes_added=(), codes_removed=(), dates=(), exclusions_added=(), exclusions_removed=(),
+                   exclusions_changed=(), unread_added=(), unread_removed=())
 
 
 def describe_threshold(change: ThresholdChange) -> str:
