@@ -413,15 +413,18 @@ def test_every_format_carries_the_json_role_and_verdict_of_every_limit(dupixent_
         assert got["measure"] == measure and got["eligibility"] == verdict and got["eligibility reason"] == reason
         assert [got[f"{n} role"] or None for n in names] == roles
 
-    # xlsx
+    # xlsx: the verdict and the policies it names in cells of their own
     ws = load_workbook(io.BytesIO(compare_xlsx(c)))["Thresholds"]
     sheet = list(ws.iter_rows(values_only=True))
     head, body = list(sheet[0]), sheet[1:]
     assert len(body) == len(expected)
+    heads = [f"#{k + 1} {p.heading}" for k, p in enumerate(c.policies)]
     for got, (measure, _, roles, verdict, reason) in zip(body, expected):
         assert got[head.index("measure")] == measure
-        assert [got[head.index(f"{n} role")] for n in names] == roles
-        assert (got[head.index("eligibility verdict")], got[head.index("eligibility reason")]) == (verdict, reason)
+        assert [got[head.index(f"{n} role")] for n in heads] == roles
+        named = got[head.index("eligibility policies")]
+        shown = got[head.index("eligibility verdict")] + (f": {named}" if named else "")
+        assert (shown, got[head.index("eligibility reason")]) == (verdict, reason)
 
     # Markdown: every limit table row, in order
     md_rows = [_md_cells(line) for line in render_compare.render_markdown(c).splitlines()

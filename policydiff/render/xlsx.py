@@ -22,7 +22,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..diffs.compare import Comparison
 from ..diffs.versions import Report, ReportEntry, VersionDiff, status_words, summarize
 from ..normalized.schema import Threshold
-from .compare import column_name, eligibility_text
 from .diff import group_effect
 from .markup import plain_text
 
@@ -90,20 +89,21 @@ def compare_xlsx(c: Comparison) -> bytes:
     wb = Workbook()
     _sheet(wb, "Policies", ["#", "payer", "policy", "title", "source"],
            [(k + 1, p.payer, p.policy_id, p.title, p.source) for k, p in enumerate(c.policies)])
-    names = [column_name(c, k) for k in range(len(c.policies))]
+    names = [f"#{k + 1} {p.heading}" for k, p in enumerate(c.policies)]
     _sheet(wb, "Indications", ["indication", *names, "alignment"],
            [(row.key, *row.labels, min(s for s in row.scores if s is not None)) for row in c.rows])
     header = ["indication", "measure", "bound"]
     for name in names:
         header += [f"{name} op", f"{name} value", f"{name} unit", f"{name} role"]
-    header += ["cutoff verdict", "eligibility verdict", "eligibility reason"]
+    header += ["cutoff verdict", "eligibility verdict", "eligibility reason", "eligibility policies"]
     rows, marks = [], []
     for row in c.rows:
         for m in row.thresholds:
             cells: list[Any] = [row.key, m.measure, m.kind]
             for value, role in zip(m.values, m.roles):
                 cells += [_op(value), _value(value), value.unit if value else None, role]
-            cells += [m.verdict, eligibility_text(m.eligibility), m.eligibility.reason]
+            cells += [m.verdict, m.eligibility.verdict, m.eligibility.reason,
+                      ", ".join(f"#{k + 1}" for k in m.eligibility.policies) or None]
             rows.append(cells)
             marks.append(m.strictest if len(m.strictest) < len(m.values) else ())
     ws = _sheet(wb, "Thresholds", header, rows)
