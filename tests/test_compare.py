@@ -9,7 +9,7 @@ from policydiff.diffs.align import align
 from policydiff.diffs.compare import compare
 from policydiff.diffs.limits import stricter
 from policydiff.extractor import extract
-from policydiff.normalized.schema import Threshold
+from policydiff.normalized.schema import Threshold, threshold_from_dict
 from policydiff.render import compare as render_compare
 
 from .browser import render_dom, screenshot
@@ -67,7 +67,7 @@ def test_seed_psa_roles_say_more_than_8_vs_10(seeds):
     psa = next(m for m in prostate.thresholds if m.measure == "psa")
     assert [v.value for v in psa.values] == [8, 10] and psa.strictest == (0,)
     assert psa.roles[0] == "one of 3 alternatives"
-    assert psa.roles[1].startswith("required, together with life_expectancy > 10 years")
+    assert psa.roles[1].startswith("required in one of 3 alternatives, together with life_expectancy > 10 years")
     life = next(m for m in prostate.thresholds if m.measure == "life_expectancy")
     assert life.values[0] is None and life.strictest == () and "not specified by #1" in life.verdict
 
@@ -86,7 +86,7 @@ def test_seed_compare_gold_scores_perfectly():
 def test_seed_markdown_golden(seeds, update_golden):
     md = render_compare.render_markdown(compare(seeds, ["medical-mutual.txt", "aspirus.txt"]))
     assert "| lesion_size | ≤ 5 cm (required, together with lesion_count ≤ 3) | **≤ 4 cm" in md
-    assert "| psa | **\\< 8 ng/mL (one of 3 alternatives)** | \\< 10 ng/mL (required, together with life_expectancy" in md
+    assert "| psa | **\\< 8 ng/mL (one of 3 alternatives)** | \\< 10 ng/mL (required in one of 3 alternatives, together with life_expectancy" in md
     check_golden(GOLDEN / "compare-cryoablation.md", md, update_golden)
 
 
@@ -120,8 +120,36 @@ def test_example_goldens(examples, fmt, name, update_golden):
 def test_csv_is_one_row_per_indication_and_measure(examples):
     rows = list(csv.DictReader(io.StringIO(render_compare.render_csv(examples))))
     age = [r for r in rows if r["indication_key"] == "morbid-obesity" and r["measure"] == "age"]
-    assert len(age) == 1 and age[0]["Lakeshore Mutual limit"] == "≥ 21 years"
-    assert age[0]["strictest"] == "Lakeshore Mutual"
+    lake = "Lakeshore Mutual (LM-0457) #2"
+    assert len(age) == 1 and (age[0][f"{lake} op"], age[0][f"{lake} value"], age[0][f"{lake} unit"]) == \
+        ("≥", "21", "years")
+    assert age[0]["strictest"] == lake
+
+
+def test_csv_limits_are_op_value_and_unit_so_no_cell_of_ours_is_guarded():
+    from policydiff.extractor import extract_bytes
+
+    def term(months: int, name: str):
+        return extract_bytes(f"COVERAGE CRITERIA\n\nGizmo therapy is medically necessary when all of the following "
+                             f"are met:\n1. Age 18 years or older; and\n2. Failure of a widget.\n\nAuthorization "
+                             f"will be issued for {months} months.\n".encode(), name)
+    text = render_compare.render_csv(compare([term(12, "a.txt"), term(6, "b.txt")]))
+    assert "'" not in text  # the formula guard is for document text only, and this one has none to guard
+    rows = list(csv.DictReader(io.StringIO(text)))
+    approval = next(r for r in rows if r["measure"] == "approval_duration")
+    assert (approval["a.txt #1 op"], approval["a.txt #1 value"], approval["a.txt #1 unit"]) == ("=", "12", "months")
+
+
+def test_compare_csv_of_one_payers_two_policies_names_each_policy(tmp_path):
+    older = extract(NW)
+    newer = extract(EXAMPLES / "northwind__bariatric-surgery__2026-03-01.txt")
+    text = render_compare.render_csv(compare([older, newer]))
+    header = next(csv.reader(io.StringIO(text)))
+    assert len(header) == len(set(header)), [h for h in header if header.count(h) > 1]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    duration = next(r for r in rows if r["measure"] == "treatment_duration")
+    # both are Northwind's: the cell names the policy and its place, not the payer alone
+    assert duration["strictest"] == "Northwind Health Plan (NW-SURG-114) #1"
 
 
 def test_json_follows_the_contract(examples):
@@ -201,3 +229,246 @@ def test_low_confidence_matches_are_marked():
     a, b = extract(NW), extract(LAKE)
     matches = align(list(a.indications), list(b.indications), cutoff=0.0)
     assert all(m.method for m in matches if m.left is not None and m.right is not None)
+
+
+# -- real documents: pairing by population and phase, roles and verdicts (issue 18) ------------------------------
+
+@pytest.fixture(scope="module")
+def bariatric_trio():
+    corpus = need_shared() / "corpus"
+    names = ["uhc__bariatric-surgery__2025-05-01.pdf", "anthem__bariatric-surgery-cg-surg-83__2025-07-25.pdf",
+             "oscar__bariatric-surgery-adults-cg008-v10__2024-04-16.pdf"]
+    policies = [extract(corpus / n) for n in names]
+    return policies, compare(policies)
+
+
+def _adult(ind) -> bool:
+    """An indication for adults that sets a BMI floor: a primary bariatric block."""
+    from policydiff.diffs.limits import placed_thresholds
+    placed = placed_thresholds(ind)
+    return any(p.threshold.measure == "bmi" for p in placed) and any(
+        p.threshold.measure == "age" and p.mode == "required" and p.threshold.op == ">=" and p.threshold.value == 18
+        for p in placed)
+
+
+def test_bariatric_trio_one_adult_row_one_adolescent_row_and_the_reoperation_rows(bariatric_trio):
+    policies, c = bariatric_trio
+    adults = [[i.label for i in p.indications if _adult(i)] for p in policies]
+    assert all(len(a) == 1 for a in adults), adults  # each payer has one primary adult block
+    rows = [r for r in c.rows if any(r.labels[k] == adults[k][0] for k in range(3))]
+    assert len(rows) == 1 and list(rows[0].labels) == [a[0] for a in adults]
+    teen = [r for r in c.rows if r.labels[0] and "adolescent" in r.labels[0].lower()]
+    assert len(teen) == 1 and teen[0].labels[1:] == (None, None)  # Anthem and Oscar have no adolescent block
+    repair = [r for r in c.rows if r.labels[1] and "repair" in r.labels[1].lower()]
+    assert len(repair) == 1 and repair[0].labels[2] and "repair" in repair[0].labels[2].lower(), \
+        [r.labels for r in c.rows]  # waits on extraction: Anthem's repair and revision blocks are one today
+    revision = [r for r in c.rows if r.labels[1] and "revision" in r.labels[1].lower()]
+    assert len(revision) == 1 and revision[0].labels[0] and "revision" in revision[0].labels[0].lower()
+
+
+def test_uhc_anthem_bariatric_adult_rows_pair_and_the_adolescent_block_stands_alone():
+    corpus = need_shared() / "corpus"
+    c = compare([extract(corpus / "uhc__bariatric-surgery__2025-05-01.pdf"),
+                 extract(corpus / "anthem__bariatric-surgery-cg-surg-83__2025-07-25.pdf")])
+    adult = next(r for r in c.rows if r.labels[1] == "Gastric bypass and gastric restrictive procedures")
+    assert adult.labels[0] and "adults" in adult.labels[0]
+    assert adult.methods[1] == "population"
+    teen = next(r for r in c.rows if r.labels[0] and "adolescents" in r.labels[0])
+    assert teen.labels[1] is None  # never "#2's >= 18 years is tighter than #1's >= 12 years"
+
+
+@pytest.fixture(scope="module")
+def dupixent_trio():
+    corpus = need_shared() / "corpus"
+    return compare([extract(corpus / "cigna__dupixent-dupilumab-pa__2025-11-05.pdf"),
+                    extract(corpus / "anthem__dupixent-dupilumab-cc-0029__2025-09-10.pdf"),
+                    extract(corpus / "uhc__dupixent-dupilumab-pa__2025-11-01.pdf")])
+
+
+def test_dupixent_continuations_follow_their_initial_rows(dupixent_trio):
+    rows = [r for r in dupixent_trio.rows if any(label and "(continuation)" in label for label in r.labels)]
+    assert len(rows) == 8 and all(None not in r.labels for r in rows), [r.labels for r in rows]
+    bp = next(r for r in rows if r.labels[1] == "BP (continuation)")
+    assert "Bullous Pemphigoid" in bp.labels[0] and "Bullous Pemphigoid" in bp.labels[2]
+
+
+def _limit(c, key, measure, where):
+    row = next(r for r in c.rows if r.key == key)
+    return next(m for m in row.thresholds if m.measure == measure and where(m))
+
+
+def test_dupixent_rule_5_required_beats_an_equal_alternative(dupixent_trio):
+    c = dupixent_trio  # #1 Cigna, #2 Anthem, #3 UHC
+    exacerbations = _limit(c, "asthma", "exacerbations", lambda m: m.values[1] is not None)
+    assert exacerbations.roles[1].startswith("required") and exacerbations.roles[0].startswith("one of")
+    assert (exacerbations.eligibility.verdict, exacerbations.eligibility.policies) == ("stricter", (1,))
+    eos = _limit(c, "chronic-obstructive-pulmonary-disease", "eosinophil_count",
+                 lambda m: None not in m.values)
+    assert (eos.eligibility.verdict, eos.eligibility.policies) == ("stricter", (1, 2))
+    fev1 = _limit(c, "asthma", "fev1", lambda m: m.values[1] is not None)
+    assert (fev1.eligibility.verdict, fev1.eligibility.policies) == ("stricter", (1,))
+
+
+def test_dupixent_roles_come_from_the_tree_and_examples_stand_apart(dupixent_trio):
+    c = dupixent_trio
+    teen = _limit(c, "atopic-dermatitis", "age", lambda m: m.values[0] is not None and m.values[0].value == 12)
+    assert teen.roles[0].startswith("required in one of 2 alternatives")  # the hand/foot branch only
+    assert "required in one of 2 alternatives" in teen.eligibility.reason
+    for row in c.rows:
+        for m in row.thresholds:
+            examples = [k for k, v in enumerate(m.values) if v is not None and v.example]
+            # an example is never side by side with a limit that is not one
+            assert not examples or all(v is None or v.example for v in m.values), (row.key, m.measure)
+            assert "e_g" not in m.measure or m.eligibility.verdict == "not comparable"
+
+
+def _md_cells(line: str) -> list[str]:
+    """A Markdown table row's cells, unescaped: split on the pipes md_escape left unescaped."""
+    import re
+    cells = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+    return [re.sub(r"\\(.)", r"\1", c.strip()).replace("&amp;", "&").strip("*") for c in cells]
+
+
+class _LimitTables:
+    """The limit tables of the comparison HTML: per row, per cell, (text, role span)."""
+
+    def __init__(self, html: str) -> None:
+        from html.parser import HTMLParser
+        self.rows: list[list[tuple[str, str]]] = []
+        outer = self
+
+        class Parser(HTMLParser):
+            table = False
+            cell: list[str] | None = None
+            span: list[str] | None = None
+
+            def handle_starttag(self, tag, attrs):
+                attrs = dict(attrs)
+                if tag == "table":
+                    self.table = attrs.get("class") == "limits"
+                elif self.table and tag == "tr":
+                    outer.rows.append([])
+                elif self.table and tag == "td":
+                    self.cell, self.span = [], None
+                elif self.cell is not None and tag == "span":
+                    self.span = []
+
+            def handle_endtag(self, tag):
+                if tag == "span" and self.span is not None and self.cell is not None:
+                    self.cell.append("\0" + "".join(self.span))
+                    self.span = None
+                elif tag == "td" and self.cell is not None:
+                    text = "".join(self.cell)
+                    head, _, role = text.partition("\0")
+                    outer.rows[-1].append((head.strip(), role.strip()))
+                    self.cell = None
+
+            def handle_data(self, data):
+                if self.span is not None:
+                    self.span.append(data)
+                elif self.cell is not None:
+                    self.cell.append(data)
+
+        Parser().feed(html)
+        self.rows = [r for r in self.rows if r]
+
+
+def _text_items(text: str) -> list[str]:
+    """The text view's items, each with its wrapped continuation lines joined back."""
+    items: list[str] = []
+    depth: list[int] = []
+    for line in text.splitlines():
+        indent = len(line) - len(line.lstrip())
+        if items and line.strip() and depth and indent > depth[-1] + 2:
+            items[-1] += " " + line.strip()
+        else:
+            items.append(line.strip())
+            depth.append(indent)
+    return items
+
+
+def test_every_format_carries_the_json_role_and_verdict_of_every_limit(dupixent_trio, tmp_path):
+    from openpyxl import load_workbook
+
+    from policydiff.diffs.limits import format_limit
+    from policydiff.render.xlsx import compare_xlsx
+
+    c = dupixent_trio
+    data = json.loads(render_compare.to_json(c))
+    expected = []  # per limit row: (measure, [cell text per policy], [role per policy], verdict, reason)
+    for row in data["rows"]:
+        for t in row["thresholds"]:
+            e = t["eligibility"]
+            verdict = e["verdict"] + (": " + ", ".join(f"#{k + 1}" for k in e["policies"])
+                                      if e["verdict"] == "stricter" and e["policies"] else "")
+            limits = [format_limit(threshold_from_dict(v)) if v else None for v in t["values"]]
+            expected.append((t["measure"], limits, t["roles"], verdict, e["reason"]))
+    assert len(expected) > 50
+
+    # CSV
+    csv_rows = [r for r in csv.DictReader(io.StringIO(render_compare.render_csv(c))) if r["measure"]]
+    names = [render_compare.column_name(c, k) for k in range(3)]
+    assert len(csv_rows) == len(expected)
+    for got, (measure, _, roles, verdict, reason) in zip(csv_rows, expected):
+        assert got["measure"] == measure and got["eligibility"] == verdict and got["eligibility reason"] == reason
+        assert [got[f"{n} role"] or None for n in names] == roles
+
+    # xlsx: the verdict and the policies it names in cells of their own
+    ws = load_workbook(io.BytesIO(compare_xlsx(c)))["Thresholds"]
+    sheet = list(ws.iter_rows(values_only=True))
+    head, body = list(sheet[0]), sheet[1:]
+    assert len(body) == len(expected)
+    heads = [f"#{k + 1} {p.heading}" for k, p in enumerate(c.policies)]
+    for got, (measure, _, roles, verdict, reason) in zip(body, expected):
+        assert got[head.index("measure")] == measure
+        assert [got[head.index(f"{n} role")] for n in heads] == roles
+        named = got[head.index("eligibility policies")]
+        shown = got[head.index("eligibility verdict")] + (f": {named}" if named else "")
+        assert (shown, got[head.index("eligibility reason")]) == (verdict, reason)
+
+    # Markdown: every limit table row, in order
+    md_rows = [_md_cells(line) for line in render_compare.render_markdown(c).splitlines()
+               if line.startswith("| ") and not line.startswith(("| measure", "| indication", "| ---", "| `"))]
+    assert len(md_rows) == len(expected)
+    for got, (measure, limits, roles, verdict, reason) in zip(md_rows, expected):
+        assert got[0] == measure
+        assert got[1:4] == [f"{lim} ({role})" if lim else "not specified" for lim, role in zip(limits, roles)]
+        assert got[5] == f"{verdict} ({reason})"
+
+    # HTML: the value cells' role spans and the eligibility cell
+    html_rows = _LimitTables(render_compare.render_html(c)).rows
+    assert len(html_rows) == len(expected)
+    for got, (measure, limits, roles, verdict, reason) in zip(html_rows, expected):
+        assert got[0] == (measure, "")
+        assert got[1:4] == [(lim, role) if lim else ("not specified", "") for lim, role in zip(limits, roles)]
+        assert got[5] == (verdict, reason)
+
+    # text: the same words, wrapped but never cut
+    items = _text_items(render_compare.render_text(c))
+    at = 0
+    for measure, limits, roles, verdict, reason in expected:
+        at = next(i for i in range(at, len(items)) if items[i].startswith(f"{measure} ("))
+        values = [items[at + 1 + k].removesuffix(" *") for k in range(3)]
+        assert values == [f"#{k + 1} {lim} ({role})" if lim else f"#{k + 1} not specified"
+                          for k, (lim, role) in enumerate(zip(limits, roles))]
+        assert items[at + 5] == f"eligibility: {verdict} ({reason})"
+        at += 6
+
+
+def test_text_compare_wraps_long_labels_and_measures_instead_of_cutting_them():
+    from policydiff.extractor import extract_bytes
+
+    label = ("Gizmo therapy for adults with widget pain of the left and right knee after two failed courses of "
+             "physical therapy (continuation of an earlier approval)")
+
+    def doc(n: int, name: str):
+        return extract_bytes(f"COVERAGE CRITERIA\n\n{label} is medically necessary when all of the following "
+                             f"are met:\n1. A widget pain interference with daily living composite score of {n} or more; and\n"
+                             f"2. Failure of a topical steroid.\n".encode(), name)
+    text = render_compare.render_text(compare([doc(7, "a.txt"), doc(5, "b.txt")]))
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= render_compare.WIDTH
+    items = _text_items(text)
+    assert f"#1 {label}" in items and f"#2 {label}" in items  # whole, never "(continua"
+    measure = next(i for i in items if i.endswith("(lower bound)") and "score" in i)
+    assert len(measure.split(" (")[0]) > 18  # a long measure name, on its own line, not squeezed into a column

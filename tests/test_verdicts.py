@@ -111,7 +111,7 @@ def test_rule_6_at_least_n_groups_are_alternatives_too():
     two_of = ("at least two of the following are met:\n1. {a}; or\n2. Night pain; or\n3. Morning stiffness.\n")
     m = row_of(policy(ALL.format(a="Pain score of 5 or more")), policy(two_of.format(a="Pain score of 8 or more")),
                "pain_score")
-    assert m.eligibility.verdict == "depends" and "at-least-2-of-3" in m.eligibility.reason
+    assert m.eligibility.verdict == "depends" and "one of 3 alternatives, at least 2 needed" in m.eligibility.reason
 
 
 def test_rule_7_a_limit_only_one_policy_sets():
@@ -221,3 +221,159 @@ def test_molina_diff_adds_no_code_the_old_version_lists():
     d = diff_policies(old, new)
     assert d.codes_added
     assert not [code for code in d.codes_added if code in old_text]
+
+
+# -- time units, rule 5 with equal numbers, roles from the tree, examples apart ---------------------------------
+
+@pytest.mark.parametrize("a,b,expected", [
+    (t("time_window", "<=", 1, "years"), t("time_window", "<=", 12, "months"), 0),    # a year is 12 months
+    (t("time_window", "<=", 2, "years"), t("time_window", "<=", 18, "months"), 1),
+    (t("treatment_duration", ">=", 2, "weeks"), t("treatment_duration", ">=", 14, "days"), 0),
+    (t("treatment_duration", ">=", 3, "months"), t("treatment_duration", ">=", 90, "days"), 0),  # 89 to 92 days
+    (t("treatment_duration", ">=", 6, "weeks"), t("treatment_duration", ">=", 1, "months"), -1),
+    (t("treatment_duration", ">=", 8, "weeks"), t("treatment_duration", ">=", 3, "months"), 1),
+    (t("time_window", "<", 1, "years"), t("time_window", "<=", 11, "months"), 0),     # whole units, as ages
+    (t("observation", ">", 24, "hours"), t("observation", ">=", 1, "days"), -1),
+    (t("lesion_size", "<=", 4, "cm"), t("lesion_size", "<=", 4, "%"), None),
+])
+def test_time_limits_convert_between_days_weeks_months_and_years(a, b, expected):
+    assert stricter(a, b) == expected
+    assert stricter(b, a) == (None if expected is None else -expected)
+
+
+def test_the_previous_year_is_the_previous_12_months():
+    m = row_of(policy(ALL.format(a="Widget pain flares within the previous year")),
+               policy(ALL.format(a="Widget pain flares within the previous 12 months")), "time_window")
+    assert m.verdict == "same limit" and m.eligibility.verdict == "same"
+    d = diff_policies(policy(ALL.format(a="Widget pain flares within the previous year")),
+                      policy(ALL.format(a="Widget pain flares within the previous 12 months")))
+    assert not [x for c in d.changed for x in c.thresholds]
+
+
+def test_rule_5_a_requirement_equal_to_an_alternative_is_stricter():
+    m = row_of(policy(ALL.format(a="Two or more widget flares in the previous year")),
+               policy(ANY.format(a="Two or more widget flares in the previous year")), "exacerbations")
+    assert m.verdict == "same limit"  # the numbers are equal ...
+    assert (m.eligibility.verdict, m.eligibility.policies) == ("stricter", (0,))  # ... the roles are not
+    assert "#1's ≥ 2 is required" in m.eligibility.reason and "#2's ≥ 2 is only one of 3 alternatives" in \
+        m.eligibility.reason
+
+
+def test_rule_5_names_every_policy_that_requires_the_tightest_limit():
+    required = policy(ALL.format(a="Blood eosinophil count of 300 cells/uL or more"))
+    alternative = policy(ANY.format(a="Blood eosinophil count of 300 cells/uL or more"))
+    c = compare([required, alternative, required])
+    m = next(m for r in c.rows for m in r.thresholds if m.measure == "eosinophil_count")
+    assert (m.eligibility.verdict, m.eligibility.policies) == ("stricter", (0, 2))
+
+
+BRANCHED = ("either of the following is met:\n1. Widget rash of the hands or feet, with all of the following:\n"
+            "   a. Age 12 years or older; and\n   b. Failure of a topical steroid.\n"
+            "2. Widget rash covering 10% or more of the body surface area.\n")
+
+
+def test_a_limit_required_in_one_branch_is_not_required_of_the_indication():
+    branched = policy(BRANCHED, heading="Gizmo therapy for widget rash")
+    outright = policy("all of the following are met:\n1. Age 6 years or older; and\n"
+                      "2. Failure of a topical steroid.\n", heading="Gizmo therapy for widget rash")
+    m = row_of(branched, outright, "age")
+    assert m.roles[0] == "required in one of 2 alternatives"
+    assert m.eligibility.verdict == "depends"
+    assert "#1's ≥ 12 years is required in one of 2 alternatives" in m.eligibility.reason
+    assert "#2's ≥ 6 years is required" in m.eligibility.reason
+    # branch against branch: each is required where it applies, and the tighter one is stricter
+    looser = policy(BRANCHED.replace("Age 12", "Age 6"), heading="Gizmo therapy for widget rash")
+    both = row_of(branched, looser, "age")
+    assert (both.eligibility.verdict, both.eligibility.policies) == ("stricter", (0,))
+
+
+def test_examples_compare_only_with_examples():
+    example = policy(ANY.format(a="Poor control (e.g., a symptom score of 20 or more)"))
+    required = policy(ALL.format(a="A symptom score of 25 or more"))
+    c = compare([example, required])
+    rows = [m for r in c.rows for m in r.thresholds if m.measure == "symptom_score"]
+    assert len(rows) == 2  # never side by side
+    firm = next(m for m in rows if m.values[1] is not None)
+    assert firm.values[0] is None and (firm.eligibility.verdict, firm.eligibility.policies) == ("stricter", (1,))
+    assert "#1's ≥ 20 is given only as an example" in firm.eligibility.reason
+    shown = next(m for m in rows if m.values[0] is not None)
+    assert shown.values[1] is None and shown.roles[0] == "an example (e.g.)"
+    assert shown.eligibility.verdict == "not comparable"
+
+
+def test_rule_5_a_requirement_and_an_alternative_that_part_only_at_the_boundary():
+    # "<= 80%" required against "< 80%" as one way in: they differ at 80% alone, the alternative's other ways in
+    # admit far more, so the requirement is stricter (not "depends")
+    m = row_of(policy(ALL.format(a="FEV1 of 80% or less")), policy(ANY.format(a="FEV1 less than 80%")), "fev1")
+    assert m.strictest == (1,)
+    assert (m.eligibility.verdict, m.eligibility.policies) == ("stricter", (0,))
+
+
+# -- pairing: population, continuation -----------------------------------------------------------------------
+
+def surgery(name: str, adult: str, adolescent: str, order: str = "adult first"):
+    adult_block = (f"{adult} is medically necessary when all of the following are met:\n"
+                   "1. Age 18 years or older; and\n2. BMI of 40 kg/m2 or more.\n\n")
+    teen_block = (f"{adolescent} is medically necessary when all of the following are met:\n"
+                  "1. Age 13 to 17 years; and\n2. BMI of 40 kg/m2 or more.\n\n")
+    blocks = adult_block + teen_block if order == "adult first" else teen_block + adult_block
+    return extract_bytes(f"COVERAGE CRITERIA\n\n{blocks}".encode(), name)
+
+
+def test_population_pairs_adult_with_adult_before_wording():
+    # the adult block of #2 reads more like #1's adolescent label ("weight-loss surgery") than its adult one,
+    # but only the adult blocks share a population
+    a = surgery("a.txt", "Gizmo gastric procedure in adults", "Weight-loss surgery in adolescents")
+    b = surgery("b.txt", "Weight-loss surgery with a gizmo band", "Gizmo gastric procedure for teenagers",
+                order="adolescent first")
+    c = compare([a, b])
+    pairs = {tuple(r.labels) for r in c.rows}
+    assert ("Gizmo gastric procedure in adults", "Weight-loss surgery with a gizmo band") in pairs
+    assert ("Weight-loss surgery in adolescents", "Gizmo gastric procedure for teenagers") in pairs
+    assert len(c.rows) == 2
+
+
+def test_three_payers_adult_indications_share_one_row():
+    a = surgery("a.txt", "Gizmo gastric procedure in adults", "Weight-loss surgery in adolescents")
+    b = surgery("b.txt", "Weight-loss surgery with a gizmo band", "Gizmo gastric procedure for teenagers")
+    c = surgery("c.txt", "Surgery for severe obesity (adults)", "Surgery for severe obesity (adolescents)")
+    rows = compare([a, b, c]).rows
+    assert len(rows) == 2 and all(None not in r.labels for r in rows)
+    adult = next(r for r in rows if r.labels[0].endswith("adults"))
+    assert adult.labels[2] == "Surgery for severe obesity (adults)"
+
+
+def drug(name: str, blocks: list[tuple[str, str]]):
+    """Initial and continuation blocks under one heading per condition; `short` is how the continuation
+    names it."""
+    text = "CRITERIA\n\n" + "".join(
+        f"{label}\n\nInitial requests for widgetmab for {label.lower()} may be approved when all of the following "
+        f"criteria are met:\n1. Age 18 years or older; and\n2. Failure of a topical steroid.\n\n"
+        f"Continuation requests for widgetmab for {short} may be approved if the following criterion is met:\n"
+        f"1. The patient responded to widgetmab.\n\n" for label, short in blocks)
+    return extract_bytes(text.encode(), name)
+
+
+def test_a_continuation_pairs_with_the_continuation_of_its_initial_rows_partner():
+    a = drug("a.txt", [("Bullous Gizmoid", "bullous gizmoid"), ("Widget Rash", "widget rash")])
+    b = drug("b.txt", [("Widget Rash", "widget rash"), ("Bullous Gizmoid", "BG")])
+    c = compare([a, b])
+    labels = [r.labels for r in c.rows]
+    assert len(labels) == 4 and all(None not in pair for pair in labels), labels
+    follow = next(r for r in c.rows if r.labels[1] == "BG (continuation)")
+    assert follow.labels[0].lower() == "bullous gizmoid (continuation)" and follow.methods[1] == "continuation"
+    # rows keep the first document's order: each continuation row right after its initial row
+    assert [r.labels[0].lower() for r in c.rows] == ["bullous gizmoid", "bullous gizmoid (continuation)",
+                                                     "widget rash", "widget rash (continuation)"]
+
+
+def test_the_readme_names_every_role_as_the_formats_print_it():
+    from policydiff.diffs.limits import role_words
+
+    from .conftest import ROOT
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### How verdicts are made"):readme.index("What changed between the two")]
+    said = " ".join(section.split())
+    for mode in ("required", "branch", "alternative", "at_least", "negated", "example"):
+        words = role_words(mode, of=7, need=3, negated=mode == "negated")  # type: ignore[arg-type]
+        assert f'"{words.replace("7", "N").replace("3", "K")}"' in said, words

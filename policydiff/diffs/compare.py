@@ -117,35 +117,122 @@ def policy_ref(policy: Policy, source: str) -> PolicyRef:
 
 
 def compare(policies: list[Policy], sources: list[str] | None = None, indication: str | None = None) -> Comparison:
-    """Align indications across policies and compare them; `indication` filters rows by a fuzzy query."""
+    """Align indications across policies and compare them; `indication` filters rows by a fuzzy query.
+
+    Each payer's initial indications pair one-to-one with the rows so far, scored against every policy
+    already in a row (so a third payer's asthma cannot slip under the first payer's atopic dermatitis).
+    Its continuation blocks then follow their initial block: a continuation pairs with the continuation of
+    the row its initial block joined, whatever either is called ("BP (continuation)" with "Bullous
+    Pemphigoid (continuation)"); only a continuation whose initial block found no partner is paired by its
+    own evidence.
+    """
     sources = sources or [p.document.name for p in policies]
-    features = {id(ind): Features.of(ind) for p in policies for ind in p.indications}
+    features = {id(ind): Features.of(ind, p.title) for p in policies for ind in p.indications}
     refs = [policy_ref(p, s) for p, s in zip(policies, sources)]
-    slots: list[list[Indication | None]] = [[ind] for ind in policies[0].indications]
-    scores: list[list[float | None]] = [[1.0] for _ in slots]
-    methods: list[list[Method]] = [["first"] for _ in slots]
-    for k, policy in enumerate(policies[1:], start=1):
-        # Each payer's indications pair one-to-one with the rows so far, scored against every policy already
-        # in a row, so a third payer's asthma cannot slip under the first payer's atopic dermatitis.
-        rows_so_far = [[features[id(i)] for i in slot if i is not None][:_SAMPLE] for slot in slots]
-        matches = pair(rows_so_far, [features[id(i)] for i in policy.indications], _row_score, CUTOFF)
-        new_slots = []
-        for m in matches:
-            if m.left is not None:
-                slots[m.left].append(policy.indications[m.right] if m.right is not None else None)
-                scores[m.left].append(m.score if m.right is not None else None)
-                methods[m.left].append(m.method)
-            elif m.right is not None:
-                new_slots.append(m.right)
-        for j in new_slots:
-            slots.append([None] * k + [policy.indications[j]])
-            scores.append([None] * k + [1.0])
-            pad: list[Method] = [""] * k
-            methods.append([*pad, "first"])
-    rows = [_row(slot, sc, me) for slot, sc, me in zip(slots, scores, methods)]
+    rows: list[_Slot] = []
+    for k, policy in enumerate(policies):
+        inds = policy.indications
+        parent = initial_of(inds)
+        placed: dict[int, int] = {}  # indication → row
+        firsts = [j for j in range(len(inds)) if j not in parent]
+        for j, row in _pair_into(rows, [r for r in range(len(rows)) if not rows[r].continuation], firsts, inds,
+                                 features, k, continuation=False):
+            placed[j] = row
+        for j, i in parent.items():
+            if i not in placed:
+                continue
+            host = placed[i]
+            follow = next((r for r, slot in enumerate(rows) if slot.parent == host), None)
+            if follow is None:
+                rows.append(_Slot(k, host))
+                follow = len(rows) - 1
+            if len(rows[follow].members) == k:
+                joined = any(m is not None for m in rows[follow].members)
+                rows[follow].add(k, inds[j], rows[host].scores[k] or 1.0 if joined else 1.0,
+                                 "continuation" if joined else "first")
+                placed[j] = follow
+        orphans = [j for j in parent if j not in placed]
+        open_rows = [r for r in range(len(rows)) if rows[r].continuation and len(rows[r].members) == k]
+        for j, row in _pair_into(rows, open_rows, orphans, inds, features, k, continuation=True):
+            placed[j] = row
+        for slot in rows:
+            slot.pad(k + 1)
+    made = [_row(slot.members, slot.scores, slot.methods) for slot in _in_order(rows)]
     if indication:
-        rows = [r for r in rows if matches_query(r.key, r.labels, indication)]
-    return Comparison(tuple(refs), tuple(rows))
+        made = [r for r in made if matches_query(r.key, r.labels, indication)]
+    return Comparison(tuple(refs), tuple(made))
+
+
+class _Slot:
+    """A row being built: one indication (or None) per policy so far, with its score and evidence."""
+
+    def __init__(self, width: int, parent: int | None = None, continuation: bool = False) -> None:
+        self.members: list[Indication | None] = [None] * width
+        self.scores: list[float | None] = [None] * width
+        self.methods: list[Method] = [""] * width
+        self.parent = parent
+        """The row of the initial block this row continues, for a row of continuation blocks."""
+        self.continuation = continuation or parent is not None
+
+    def add(self, k: int, ind: Indication, value: float, method: Method) -> None:
+        self.pad(k)
+        self.members.append(ind)
+        self.scores.append(value)
+        self.methods.append(method)
+
+    def pad(self, width: int) -> None:
+        while len(self.members) < width:
+            self.members.append(None)
+            self.scores.append(None)
+            self.methods.append("")
+
+
+def _pair_into(rows: list[_Slot], candidates: list[int], items: list[int], inds: tuple[Indication, ...],
+               features: dict[int, Features], k: int, continuation: bool) -> list[tuple[int, int]]:
+    """Pair a policy's indications (`items`) one-to-one with rows (`candidates`); the unpaired start rows of
+    their own. Returns (indication, row) for each."""
+    out = []
+    sample = [[features[id(i)] for i in rows[r].members if i is not None][:_SAMPLE] for r in candidates]
+    for m in pair(sample, [features[id(inds[j])] for j in items], _row_score, CUTOFF):
+        if m.right is None:
+            continue
+        j = items[m.right]
+        if m.left is not None:
+            rows[candidates[m.left]].add(k, inds[j], m.score, m.method)
+            out.append((j, candidates[m.left]))
+        else:
+            rows.append(_Slot(k, continuation=continuation))
+            rows[-1].add(k, inds[j], 1.0, "first")
+            out.append((j, len(rows) - 1))
+    return out
+
+
+def initial_of(indications: tuple[Indication, ...] | list[Indication]) -> dict[int, int]:
+    """Each continuation block's initial block (positions): the one of the same name, else the initial
+    block just before it, as documents print them ("Bullous Pemphigoid (BP)", then "BP (continuation)")."""
+    out: dict[int, int] = {}
+    by_key = {ind.key: j for j, ind in enumerate(indications) if not ind.key.endswith("-continuation")}
+    last: int | None = None
+    for j, ind in enumerate(indications):
+        if not ind.key.endswith("-continuation"):
+            last = j
+            continue
+        same = by_key.get(ind.key.removesuffix("-continuation"))
+        if same is not None:
+            out[j] = same
+        elif last is not None:
+            out[j] = last
+    return out
+
+
+def _in_order(rows: list[_Slot]) -> list[_Slot]:
+    """Rows in the order they were made, each continuation row right after the row it continues."""
+    out: list[_Slot] = []
+    for r, slot in enumerate(rows):
+        if slot.parent is None:
+            out.append(slot)
+            out += [s for s in rows if s.parent == r]
+    return out
 
 
 _SAMPLE = 4
@@ -154,10 +241,21 @@ to keep 50 payers fast."""
 
 
 def _row_score(members: list[Features], candidate: Features) -> tuple[float, Method]:
-    """How well an indication fits a row: its mean score against the row's indications, by the best evidence."""
-    scored = [score(m, candidate) for m in members]
-    best = max(scored, key=lambda s: s[0])
-    return sum(s[0] for s in scored) / len(scored), best[1]
+    """How well an indication fits a row: its mean score against the row's indications, by the best evidence.
+
+    A row that cannot reach the cutoff, even were the members still to score all 1.0, is left early with a
+    mean below the cutoff (`pair` drops it): 50 payers make thousands of such hopeless pairs."""
+    need = CUTOFF * len(members)
+    total, best = 0.0, -1.0
+    method: Method = "fuzzy"
+    for n, m in enumerate(members):
+        value, how = score(m, candidate, floor=need - total - (len(members) - n - 1))
+        total += value
+        if value > best:
+            best, method = value, how
+        if total + (len(members) - n - 1) < need:
+            return total / len(members) * 0.999, method
+    return total / len(members), method
 
 
 def _row(slot: list[Indication | None], scores: list[float | None], methods: list[Method]) -> Row:
@@ -166,27 +264,34 @@ def _row(slot: list[Indication | None], scores: list[float | None], methods: lis
                tuple(_measure_rows(slot)), tuple(_criteria_rows(slot)))
 
 
+RowKey = tuple[str, BoundKind, bool]
+"""(measure, kind of bound, example?): examples line up only with examples, never against a requirement."""
+
+
 def _measure_rows(slot: list[Indication | None]) -> list[MeasureRow]:
-    """One row per (measure, bound kind, n-th occurrence), values side by side."""
-    per_policy: list[dict[tuple[str, BoundKind], list[Placed]]] = []
-    order: list[tuple[str, BoundKind]] = []
+    """One row per (measure, bound kind, example or not, n-th occurrence), values side by side."""
+    per_policy: list[dict[RowKey, list[Placed]]] = []
+    order: list[RowKey] = []
     for ind in slot:
-        groups: dict[tuple[str, BoundKind], list[Placed]] = {}
+        groups: dict[RowKey, list[Placed]] = {}
         for placed in _bounds(placed_thresholds(ind)) if ind else []:
-            key = (placed.threshold.measure, bound_kind(placed.threshold))
+            key = (placed.threshold.measure, bound_kind(placed.threshold), placed.mode == "example")
             groups.setdefault(key, []).append(placed)
             if key not in order:
                 order.append(key)
         per_policy.append(groups)
+    present = [i is not None for i in slot]
     rows = []
     for key in order:
         depth = max(len(g.get(key, [])) for g in per_policy)
+        twin = (key[0], key[1], not key[2])
+        examples = [g.get(twin, [None])[0] if not key[2] else None for g in per_policy]
         for n in range(depth):
             side: list[Placed | None] = [g.get(key, [])[n] if n < len(g.get(key, [])) else None for g in per_policy]
             values = [p.threshold if p else None for p in side]
             strictest, verdict = _strictest(values, slot)
             rows.append(MeasureRow(key[0], key[1], tuple(values), tuple(p.role if p else None for p in side),
-                                   tuple(strictest), verdict, eligibility(side, [i is not None for i in slot])))
+                                   tuple(strictest), verdict, eligibility(side, present, examples)))
     return rows
 
 

@@ -26,11 +26,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal
 
 from ..normalized.schema import Op, Threshold
 from ..normalized.vocabulary import measure_kind
-from .limits import Placed, format_limit, stricter
+from .limits import Placed, format_limit, role_words, stricter
 
 Verdict = Literal["stricter", "looser", "same", "depends", "not comparable"]
 _FLIP: dict[str, Op] = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
@@ -44,6 +45,7 @@ class Eligibility:
     reason: str = ""
 
 
+@lru_cache(maxsize=4096)
 def is_administrative(measure: str) -> bool:
     return measure_kind(measure) == "administrative"
 
@@ -60,22 +62,29 @@ def effective(placed: Placed) -> Threshold | None:
 
 
 def _role(p: Placed) -> str:
-    if p.mode == "at_least":
-        return f"one of an at-least-{p.need}-of-{p.of} group"
-    if p.mode == "alternative":
-        return f"one of {p.of} alternatives"
-    if p.mode == "negated":
-        return "required (stated as an exclusion)"
-    return "required"
+    return role_words(p.mode, p.of, p.need, p.negated)
 
 
 def _say(k: int, p: Placed) -> str:
     return f"#{k + 1}'s {format_limit(p.threshold)}"
 
 
-def eligibility(values: Sequence[Placed | None], present: Sequence[bool]) -> Eligibility:
+def _hard(stated: Sequence[tuple[int, Placed]]) -> set[int]:
+    """Which limits bind as requirements. A limit required for the whole indication always does; one
+    required only inside a branch does when no other policy requires its limit outright (branch against
+    branch, as "salvage therapy" against "salvage therapy"); against an outright requirement it is one way
+    in among others, and compared as an alternative."""
+    outright = {k for k, p in stated if p.mode in ("required", "negated")}
+    if outright:
+        return outright
+    return {k for k, p in stated if p.mode == "branch"}
+
+
+def eligibility(values: Sequence[Placed | None], present: Sequence[bool],
+                examples: Sequence[Placed | None] = ()) -> Eligibility:
     """The eligibility verdict over one measure's limits, one per policy (None where a policy states none);
-    `present` says which policies have the indication at all."""
+    `present` says which policies have the indication at all, `examples` which of the silent ones give a
+    value of this measure only as an example (named in the reason, never compared)."""
     stated = [(k, p) for k, p in enumerate(values) if p is not None]
     if not stated:
         return Eligibility("not comparable", (), "no policy states this limit")
@@ -84,17 +93,18 @@ def eligibility(values: Sequence[Placed | None], present: Sequence[bool]) -> Eli
         terms = "; ".join(f"#{k + 1} {format_limit(p.threshold)}" for k, p in stated)
         return Eligibility("not comparable", (), f"{measure} is an administrative term, not an eligibility limit: "
                                                  f"{terms}")
-    examples = [(k, p) for k, p in stated if p.mode == "example"]
-    if examples:
-        k, p = examples[0]
-        return Eligibility("not comparable", (), f"{_say(k, p)} is an example (e.g.), not a requirement")
+    if any(p.mode == "example" for _, p in stated):
+        named = " and ".join(_say(k, p) for k, p in stated)
+        return Eligibility("not comparable", (), f"{named} {'is an example' if len(stated) == 1 else 'are examples'} "
+                                                 f"(e.g.), not a requirement")
     silent = [k for k, p in enumerate(values) if p is None and present[k]]
     absent = [k for k, p in enumerate(values) if p is None and not present[k]]
     limits = {k: effective(p) for k, p in stated}
     if any(t is None for t in limits.values()):
         return Eligibility("not comparable", (), "a limit stated as an exclusion has no single opposite limit")
-    hard = {k for k, p in stated if p.mode in ("required", "negated")}
-    nobody_else = ", ".join(f"#{k + 1}" for k in silent)
+    hard = _hard(stated)
+    nobody_else = ", ".join(f"#{k + 1}" for k in silent) + (" sets" if len(silent) == 1 else " set") + \
+        " no such limit" + _example_note(examples, silent)
     if len(stated) == 1:
         k, p = stated[0]
         if not silent:
@@ -102,28 +112,48 @@ def eligibility(values: Sequence[Placed | None], present: Sequence[bool]) -> Eli
                                else "only one policy states this limit")
         if k in hard:
             return Eligibility("stricter", (k,), f"only #{k + 1} limits {measure} ({format_limit(p.threshold)}, "
-                                                 f"{_role(p)}); {nobody_else} sets no such limit")
-        return Eligibility("depends", (), f"{_say(k, p)} is {_role(p)}; {nobody_else} sets no such limit: "
+                                                 f"{_role(p)}); {nobody_else}")
+        return Eligibility("depends", (), f"{_say(k, p)} is {_role(p)}; {nobody_else}: "
                                           f"it depends on #{k + 1}'s other criteria")
-    best = _tightest({k: t for k, t in limits.items() if t is not None})
+    known = {k: t for k, t in limits.items() if t is not None}
+    best = _tightest(known)
     if best is None:
         return Eligibility("not comparable", (), "different kinds of limit (or units that do not convert)")
-    tied = len(best) == len(stated)
-    if all(k in hard for k, _ in stated):
-        if tied and not silent:
-            return Eligibility("same", (), "the same limit, required by every policy")
-        return Eligibility("stricter", tuple(best), _required_reason(stated, best, silent))
     by_k = dict(stated)
+    if all(k in hard for k, _ in stated):
+        if len(best) == len(stated) and not silent:
+            return Eligibility("same", (), "the same limit, " + ("required by every policy" if all(
+                p.mode != "branch" for _, p in stated) else "each required in one branch"))
+        return Eligibility("stricter", tuple(best), _required_reason(stated, best, silent))
     soft = [k for k, _ in stated if k not in hard]
-    if all(k in hard for k in best) and not tied:
-        return Eligibility("stricter", tuple(best), "; ".join([
-            *(f"{_say(k, by_k[k])} is required" for k in best),
+    # Rule 5: the tightest requirement, when it is at least as tight as every alternative, lets fewer in.
+    firm = _tightest({k: known[k] for k in hard}) if hard else None
+    if firm is not None and all(_as_tight(known[firm[0]], known[j]) for j in soft):
+        return Eligibility("stricter", tuple(firm), "; ".join([
+            *(f"{_say(k, by_k[k])} is {_role(by_k[k])}" for k in firm),
+            *(f"{_say(k, by_k[k])} is {_role(by_k[k])} and looser" for k in sorted(hard) if k not in firm),
             *(f"{_say(k, by_k[k])} is only {_role(by_k[k])}" for k in soft)]))
     named = "; ".join(f"{_say(k, p)} is {_role(p)}" for k, p in stated)
     if hard:
         return Eligibility("depends", (), f"{named}: whether fewer patients qualify depends on the other "
                                           f"alternatives of " + ", ".join(f"#{k + 1}" for k in soft))
-    return Eligibility("depends", (), f"{named}: both are alternatives, so it depends on the other criteria")
+    return Eligibility("depends", (), f"{named}: {'both' if len(stated) == 2 else 'all'} are alternatives, so it "
+                                      f"depends on the other criteria")
+
+
+def _as_tight(required: Threshold, alternative: Threshold) -> bool:
+    """Rule 5's test: the requirement admits no more than the alternative, the alternative's own number
+    included ("FEV1 <= 80%" required is as tight as "FEV1 < 80%" as one way in: they part only at 80%,
+    while the alternative's other ways in admit far more)."""
+    if stricter(required, alternative) in (-1, 0):
+        return True
+    closed: Op | None = {"<": "<=", ">": ">="}.get(alternative.op)  # type: ignore[assignment]
+    return closed is not None and stricter(required, replace(alternative, op=closed)) in (-1, 0)
+
+
+def _example_note(examples: Sequence[Placed | None], silent: Sequence[int]) -> str:
+    given = [(k, examples[k]) for k in silent if k < len(examples) and examples[k] is not None]
+    return "".join(f" ({_say(k, p)} is given only as an example)" for k, p in given if p is not None)
 
 
 def _tightest(limits: dict[int, Threshold]) -> list[int] | None:
@@ -150,7 +180,8 @@ def _required_reason(stated: list[tuple[int, Placed]], best: list[int], silent: 
     if looser:
         parts[0] += f" than {looser} (also required)"
     if silent:
-        parts.append(", ".join(f"#{k + 1}" for k in silent) + " sets no such limit")
+        verb = "sets" if len(silent) == 1 else "set"
+        parts.append(", ".join(f"#{k + 1}" for k in silent) + f" {verb} no such limit")
     return "; ".join(parts)
 
 

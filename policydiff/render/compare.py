@@ -8,9 +8,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
 
 from ..diffs.compare import Comparison
 from ..diffs.limits import format_limit
+from ..diffs.verdicts import Eligibility
 from ..normalized.schema import Threshold, threshold_to_dict
 from .markup import ENV, md_escape, plain_text, terminal_safe
 
@@ -34,7 +36,8 @@ def _summary_lines(comparison: Comparison) -> list[str]:
     return out
 
 
-def _eligibility_text(e) -> str:
+def eligibility_text(e: Eligibility) -> str:
+    """The verdict and whom it names, as every format prints it ("stricter: #2")."""
     who = ", ".join(f"#{k + 1}" for k in e.policies)
     return f"{e.verdict}: {who}" if e.verdict == "stricter" and who else e.verdict
 
@@ -102,7 +105,7 @@ def render_markdown(comparison: Comparison) -> str:
                     cells.append(f"**{text}**" if i in m.strictest and len(m.strictest) < len(m.values) else text)
                 reason = f" ({md_escape(m.eligibility.reason)})" if m.eligibility.reason else ""
                 out.append(f"| {m.measure} | " + " | ".join(cells) + f" | {md_escape(m.verdict)} | "
-                           f"{md_escape(_eligibility_text(m.eligibility))}{reason} |")
+                           f"{md_escape(eligibility_text(m.eligibility))}{reason} |")
             out.append("")
         only = [c for c in row.criteria if sum(t is not None for t in c.texts) == 1]
         if only and len(comparison.policies) > 1:
@@ -115,63 +118,104 @@ def render_markdown(comparison: Comparison) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+WIDTH = 100
+"""Terminal text wraps here: long labels and roles continue on the next line, indented, never cut."""
+
+
+def _wrapped(text: str, indent: int, hang: int = 4, width: int = WIDTH) -> list[str]:
+    """One item of the text view: wrapped at `width`, its continuation lines `hang` deeper than its first."""
+    return textwrap.wrap(plain_text(text), width=width, initial_indent=" " * indent,
+                         subsequent_indent=" " * (indent + hang), break_long_words=True,
+                         break_on_hyphens=False) or [" " * indent]
+
+
 @terminal_safe
 def render_text(comparison: Comparison) -> str:
-    """A terminal table: one block per indication, limits side by side."""
+    """A terminal view: one block per indication, one line per policy's label and limit (with its role,
+    as every format gives it), then both verdicts; long lines wrap, nothing is cut."""
     heads = _headers(comparison)
-    width = max(22, *(len(h) for h in heads))
-    out = ["   ".join(heads), ""]
+    out: list[str] = []
+    for h in heads:
+        out += _wrapped(h, 0)
+    out.append("")
     for row in comparison.rows:
-        labels = [label or "—" for label in row.labels]
-        flag = "  [low-confidence match]" if row.low_confidence else ""
-        out.append(f"{row.key}{flag}")
-        out.append("  " + " | ".join(label.ljust(width)[:width] for label in labels))
+        out += _wrapped(row.key + ("  [low-confidence match]" if row.low_confidence else ""), 0)
+        for k, label in enumerate(row.labels):
+            out += _wrapped(f"#{k + 1} {label or '— (no such indication)'}", 2)
         for m in row.thresholds:
-            cells = [(format_limit(v) if v else "not specified") + (" *" if i in m.strictest and
-                     len(m.strictest) < len(m.values) else "") for i, v in enumerate(m.values)]
-            out.append(f"    {m.measure:<18} " + " | ".join(c.ljust(16) for c in cells) + f"  cutoff {m.verdict}")
-            out.append(f"    {'':<18} eligibility {_eligibility_text(m.eligibility)}"
-                       + (f": {plain_text(m.eligibility.reason)}" if m.eligibility.reason else ""))
+            out += _wrapped(f"{m.measure} ({m.kind} bound)", 2)
+            for k, (v, role) in enumerate(zip(m.values, m.roles)):
+                mark = " *" if v is not None and k in m.strictest and len(m.strictest) < len(m.values) else ""
+                out += _wrapped(f"#{k + 1} {_cell(v, role)}{mark}", 4)
+            out += _wrapped(f"cutoff: {m.verdict}", 4)
+            out += _wrapped(f"eligibility: {eligibility_text(m.eligibility)}"
+                            + (f" ({m.eligibility.reason})" if m.eligibility.reason else ""), 4)
         out.append("")
-    out += _summary_lines(comparison)
+    for line in _summary_lines(comparison):
+        out += _wrapped(line, 0)
     out.append("* tighter cutoff; eligibility reads each limit's role (README: How verdicts are made)")
-    return "\n".join(plain_text(line) for line in out) + "\n"
+    return "\n".join(out) + "\n"
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _safe_cell(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas; policy text must not be able to."""
+    """Spreadsheets run cells that start with = + - @ as formulas; document text must not be able to."""
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+def column_name(comparison: Comparison, k: int) -> str:
+    """A policy as a column names it: payer, policy number (else title) and its place, so that two policies
+    of one payer (or two versions of one policy) never share a column head, and a "strictest" cell names
+    the policy, not only the payer."""
+    p = comparison.policies[k]
+    named = f"{p.name} ({p.policy_id})" if p.policy_id else p.heading
+    return f"{named} #{k + 1}"
+
+
+def _csv_value(t: Threshold | None) -> float | int | str:
+    if t is None:
+        return ""
+    if isinstance(t.value, (int, float)) and not isinstance(t.value, bool):
+        return t.value
+    return _safe_cell(str(t.value))
+
+
 def render_csv(comparison: Comparison) -> str:
-    """One row per indication × measure, for spreadsheets."""
+    """One row per indication × measure, for spreadsheets. Each limit is four cells (op, value, unit, role),
+    so numbers stay numbers and only document text needs the formula guard."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    heads = [p.name for p in comparison.policies]
+    names = [column_name(comparison, k) for k in range(len(comparison.policies))]
     header = ["indication_key", "measure", "kind"]
-    for h in heads:
-        header += [f"{h} label", f"{h} limit", f"{h} role"]
+    for name in names:
+        header += [f"{name} label", f"{name} op", f"{name} value", f"{name} unit", f"{name} role"]
     header += ["strictest", "verdict", "eligibility", "eligibility reason"]
     writer.writerow([_safe_cell(c) for c in header])
     for row in comparison.rows:
+        keys = [_safe_cell(row.key)]
         for m in row.thresholds:
-            line = [row.key, m.measure, m.kind]
+            line: list[object] = [*keys, _safe_cell(m.measure), m.kind]
             for label, v, role in zip(row.labels, m.values, m.roles):
-                line += [label or "", format_limit(v) if v else "not specified", role or ""]
-            line += [";".join(heads[i] for i in m.strictest), m.verdict, _eligibility_text(m.eligibility),
-                     m.eligibility.reason]
-            writer.writerow([_safe_cell(str(c)) for c in line])
+                line += [_safe_cell(label or ""), _op(v), _csv_value(v), (v.unit or "") if v else "",
+                         _safe_cell(role or "")]
+            line += [_safe_cell("; ".join(names[i] for i in m.strictest)), m.verdict,
+                     eligibility_text(m.eligibility), _safe_cell(m.eligibility.reason)]
+            writer.writerow(line)
         if not row.thresholds:
-            writer.writerow([_safe_cell(str(c)) for c in [row.key, "", ""] +
-                             [x for label in row.labels for x in (label or "", "", "")] + ["", "", "", ""]])
+            writer.writerow([*keys, "", ""] + [x for label in row.labels for x in (_safe_cell(label or ""), "", "", "",
+                                                                                   "")] + ["", "", "", ""])
     return buffer.getvalue()
+
+
+def _op(t: Threshold | None) -> str:
+    """The operator as the other formats show it (never a formula: a lone "=" runs nothing)."""
+    return "" if t is None else {"<=": "≤", ">=": "≥"}.get(t.op, t.op)
 
 
 def render_html(comparison: Comparison) -> str:
     """Standalone, printable HTML: inline CSS, no scripts, no external assets, every text escaped."""
     template = ENV.get_template("compare.html")
     return template.render(c=comparison, heads=_headers(comparison), fmt=lambda v: format_limit(v) if v else None,
-                           eligibility=_eligibility_text, summary=_summary_lines(comparison))
+                           eligibility=eligibility_text, summary=_summary_lines(comparison))

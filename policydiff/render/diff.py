@@ -14,7 +14,16 @@ from collections.abc import Callable, Iterator
 from typing import IO
 
 from ..diffs.limits import format_limit
-from ..diffs.versions import BlameLine, Report, ReportEntry, VersionDiff, describe_threshold, summarize
+from ..diffs.versions import (
+    BlameLine,
+    GroupChange,
+    Report,
+    ReportEntry,
+    VersionDiff,
+    describe_threshold,
+    status_words,
+    summarize,
+)
 from ..normalized.schema import threshold_to_dict
 from .markup import heading_id, markdown_fragment, markdown_to_html, md_escape, page, terminal_safe
 
@@ -36,24 +45,45 @@ def diff_to_dict(d: VersionDiff) -> dict:
                                     **({"term": t.term} if t.term else {})}
                                    for t in c.thresholds],
                     "criteria": {
-                        "added": [x.new for x in c.criteria if x.old is None],
-                        "removed": [x.old for x in c.criteria if x.new is None],
+                        "added": [x.new for x in c.criteria if x.old is None and x.classification != "unread"],
+                        "removed": [x.old for x in c.criteria if x.new is None and x.classification != "unread"],
                         "changed": [{"from": x.old, "to": x.new, "classification": x.classification,
                                      "confidence": x.confidence, "redline": [list(part) for part in x.redline]}
                                     for x in c.criteria if x.old is not None and x.new is not None],
+                        "unread": [x.old or x.new for x in c.criteria if x.classification == "unread"],
                     },
                     "confidence": c.confidence,
                     "logic": [{"where": lc.where, "from": lc.old, "to": lc.new, "direction": lc.direction}
                               for lc in c.logic],
+                    "groups": [{"change": g.change, "where": g.where, "logic": g.logic,
+                                "role": "alternative" if g.alternative else "requirement", "direction": g.effect,
+                                "criteria": list(g.criteria),
+                                "thresholds": [threshold_to_dict(t) for t in g.thresholds]}
+                               for g in c.groups],
                     "codes": {"added": list(c.codes_added), "removed": list(c.codes_removed)},
                 }
                 for c in d.changed
             ],
         },
         "codes": {"added": list(d.codes_added), "removed": list(d.codes_removed)},
+        "exclusions": {
+            "added": [{"key": x.key, "label": x.label, "status": x.status} for x in d.exclusions_added],
+            "removed": [{"key": x.key, "label": x.label, "status": x.status} for x in d.exclusions_removed],
+            "changed": [{"label": x.label, "from": x.old_status, "to": x.new_status} for x in d.exclusions_changed],
+        },
         "dates": {c.slot: {"from": c.old, "to": c.new} for c in d.dates},
+        "reading": None if d.reading is None else {
+            "from": d.reading.old_share, "to": d.reading.new_share, "weaker": d.reading.weaker,
+            "note": d.reading.sentence(), "indications_unread": {"added": list(d.unread_added),
+                                                                 "removed": list(d.unread_removed)}},
         "material": d.material,
     }
+
+
+def group_effect(g: GroupChange) -> str:
+    """"an added alternative: looser", "a removed requirement: looser", ..."""
+    return f"{'an' if g.change == 'added' else 'a'} {g.change} {'alternative' if g.alternative else 'requirement'}: " \
+           f"{g.effect}"
 
 
 def diff_to_json(d: VersionDiff) -> str:
@@ -83,17 +113,29 @@ def diff_markdown(d: VersionDiff, level: int = 1, titled: bool = False) -> str:
                f"Change: {verdict}", ""]
     else:
         out = [f"{h} {md_escape(d.policy or d.new_title or 'Policy')}: {span}", "", f"Change: {verdict}", ""]
+    if d.reading is not None:
+        out += [f"> **Read unevenly.** {md_escape(d.reading.sentence())}", ""]
     counts = d.counts()
     if d:
         out += [f"- stricter: {counts['stricter']}, looser: {counts['looser']}; indications added: "
-                f"{counts['indications_added']}, removed: {counts['indications_removed']}"]
+                f"{counts['indications_added']}, removed: {counts['indications_removed']}; not covered added: "
+                f"{counts['exclusions_added']}, removed: {counts['exclusions_removed']}"]
     for i in d.added:
         out.append(f"- indication added: **{md_escape(i.label)}** (`{i.key}`)")
     for i in d.removed:
         out.append(f"- indication removed: ~~{md_escape(i.label)}~~ (`{i.key}`)")
+    for label in (*d.unread_added, *d.unread_removed):
+        out.append(f"- indication read in one version only (unread in the other): {md_escape(label)}")
     if d.codes_added or d.codes_removed:
         out.append(f"- codes added: {', '.join(d.codes_added) or 'none'}; removed: "
                    f"{', '.join(d.codes_removed) or 'none'}")
+    if d.exclusions_added or d.exclusions_removed or d.exclusions_changed:
+        out += ["", f"{h}# Not covered", "", "| change | item | kind |", "| --- | --- | --- |"]
+        out += [f"| added | **{md_escape(x.label)}** | {status_words(x.status)} |" for x in d.exclusions_added]
+        out += [f"| removed | ~~{md_escape(x.label)}~~ | {status_words(x.status)} |" for x in d.exclusions_removed]
+        out += [f"| kind changed | {md_escape(x.label)} | {status_words(x.old_status)} → {status_words(x.new_status)} |"
+                for x in d.exclusions_changed]
+        out.append("")
     for dc in d.dates:
         out.append(f"- {dc.slot} date: {dc.old or 'none'} → {dc.new or 'none'} (cosmetic)")
     for c in d.changed:
@@ -109,8 +151,17 @@ def diff_markdown(d: VersionDiff, level: int = 1, titled: bool = False) -> str:
             out.append("")
         for lc in c.logic:
             out.append(f"- logic: {md_escape(lc.where)}: {lc.old} → {lc.new} ({lc.direction})")
+        for g in c.groups:
+            mark = (lambda t: f"**{t}**") if g.change == "added" else (lambda t: f"~~{t}~~")
+            out.append(f"- group {g.change} ({group_effect(g)}): {mark(md_escape(g.where))}")
+            out += [f"  - {mark(md_escape(text))}" for text in g.criteria]
+            if g.thresholds:
+                out.append("  - limits: " + ", ".join(md_escape(f"{t.measure} {format_limit(t)}")
+                                                      for t in g.thresholds))
         for x in c.criteria:
-            if x.old is None:
+            if x.classification == "unread":
+                out.append(f"- criterion read in one version only (unread in the other): {md_escape(x.old or x.new)}")
+            elif x.old is None:
                 out.append(f"- criterion added: **{md_escape(x.new)}**")
             elif x.new is None:
                 out.append(f"- criterion removed: ~~{md_escape(x.old)}~~")
@@ -127,16 +178,31 @@ def diff_markdown(d: VersionDiff, level: int = 1, titled: bool = False) -> str:
 def diff_text(d: VersionDiff) -> str:
     out = [f"{d.policy}: {d.old_effective or d.old_rev} -> {d.new_effective or d.new_rev}  "
            f"({'MATERIAL' if d.material else 'not material' if d else 'no changes'})"]
+    if d.reading is not None:
+        out.append(f"! read unevenly: {d.reading.sentence()}")
     out += [f"+ indication {i.label} [{i.key}]" for i in d.added]
     out += [f"- indication {i.label} [{i.key}]" for i in d.removed]
+    out += [f"? indication read in one version only: {label}" for label in (*d.unread_added, *d.unread_removed)]
     out += [f"+ code {c}" for c in d.codes_added] + [f"- code {c}" for c in d.codes_removed]
+    out += [f"+ not covered ({status_words(x.status)}): {x.label}" for x in d.exclusions_added]
+    out += [f"- not covered ({status_words(x.status)}): {x.label}" for x in d.exclusions_removed]
+    out += [f"~ not covered: {x.label}: {status_words(x.old_status)} -> {status_words(x.new_status)}"
+            for x in d.exclusions_changed]
     out += [f"~ {c.slot} date {c.old} -> {c.new}" for c in d.dates]
     for c in d.changed:
         out.append(f"~ {c.label} [{c.key}]")
         out += [f"    {describe_threshold(t)}" for t in c.thresholds]
         out += [f"    logic {lc.old} -> {lc.new} ({lc.direction}): {lc.where}" for lc in c.logic]
+        for g in c.groups:
+            sign = "+" if g.change == "added" else "-"
+            out.append(f"    {sign} group ({group_effect(g)}): {g.where}")
+            out += [f"        {sign} {text}" for text in g.criteria]
+            if g.thresholds:
+                out.append("        limits: " + ", ".join(f"{t.measure} {format_limit(t)}" for t in g.thresholds))
         for x in c.criteria:
-            if x.old is None:
+            if x.classification == "unread":
+                out.append(f"    ? (read in one version only) {x.old or x.new}")
+            elif x.old is None:
                 out.append(f"    + {x.new}")
             elif x.new is None:
                 out.append(f"    - {x.old}")
@@ -232,10 +298,12 @@ def _report_head(r: Report, entries: list[ReportEntry], groups: list[tuple[str, 
     s = summarize(r.reviewed, entries)
     window = f"{r.since or 'the beginning'} to {r.until or 'today'}"
     out = ["# Annual review: policy changes", "", f"Versions effective from {window}.", "",
-           "| policies reviewed | changed | changed materially | stricter | looser | indications added | removed |",
-           "| --- | --- | --- | --- | --- | --- | --- |",
+           "| policies reviewed | changed | changed materially | stricter | looser | indications added | removed "
+           "| not covered added | removed |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
            f"| {s['policies_reviewed']} | {s['policies_changed']} | {s['changed_materially']} | {s['stricter']} | "
-           f"{s['looser']} | {s['indications_added']} | {s['indications_removed']} |", ""]
+           f"{s['looser']} | {s['indications_added']} | {s['indications_removed']} | {s['exclusions_added']} | "
+           f"{s['exclusions_removed']} |", ""]
     out += ["## Totals by payer", "",
             "| payer | policies reviewed | changed | changed materially | stricter | looser |",
             "| --- | --- | --- | --- | --- | --- |"]

@@ -20,8 +20,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..diffs.compare import Comparison
-from ..diffs.versions import Report, ReportEntry, VersionDiff, summarize
+from ..diffs.versions import Report, ReportEntry, VersionDiff, status_words, summarize
 from ..normalized.schema import Threshold
+from .diff import group_effect
 from .markup import plain_text
 
 STRICTER = PatternFill("solid", start_color="FFF2CC", end_color="FFF2CC")
@@ -56,12 +57,19 @@ def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Iterable[Seque
 
 
 def _value(t: Threshold | None) -> Any:
-    """A limit's value as a typed cell: the number itself, or text for a range or a stage."""
+    """A limit's value as a typed cell: the number itself (a range's low end), or text for a stage."""
     if t is None:
         return None
     if t.op == "between" and isinstance(t.value, tuple):
-        return f"{t.value[0]}–{t.value[1]}"
+        return t.value[0]
     return t.value
+
+
+def _high(t: Threshold | None) -> Any:
+    """A range's high end, typed; empty for a limit that is not a range."""
+    if t is None or t.op != "between" or not isinstance(t.value, tuple):
+        return None
+    return t.value[1]
 
 
 def _op(t: Threshold | None) -> str | None:
@@ -87,17 +95,17 @@ def compare_xlsx(c: Comparison) -> bytes:
     header = ["indication", "measure", "bound"]
     for name in names:
         header += [f"{name} op", f"{name} value", f"{name} unit", f"{name} role"]
-    header += ["cutoff verdict", "eligibility verdict", "eligibility reason"]
+    header += ["cutoff verdict", "eligibility verdict", "eligibility reason", "eligibility policies"]
     rows, marks = [], []
     for row in c.rows:
         for m in row.thresholds:
             cells: list[Any] = [row.key, m.measure, m.kind]
             for value, role in zip(m.values, m.roles):
                 cells += [_op(value), _value(value), value.unit if value else None, role]
-            eligibility = getattr(m, "eligibility", None)
-            cells += [m.verdict, getattr(eligibility, "verdict", None), getattr(eligibility, "reason", None)]
+            cells += [m.verdict, m.eligibility.verdict, m.eligibility.reason,
+                      ", ".join(f"#{k + 1}" for k in m.eligibility.policies) or None]
             rows.append(cells)
-            marks.append(m.strictest)
+            marks.append(m.strictest if len(m.strictest) < len(m.values) else ())
     ws = _sheet(wb, "Thresholds", header, rows)
     for r, strictest in enumerate(marks, start=2):
         for k in strictest:  # highlight op, value and unit of the stricter policy
@@ -110,46 +118,80 @@ def compare_xlsx(c: Comparison) -> bytes:
 
 # -- version diffs and reports ----------------------------------------------------------------------------------
 
-def _diff_rows(d: VersionDiff) -> tuple[list[tuple], list[tuple], list[tuple], list[tuple]]:
+def _limit_cells(t: Threshold | None) -> tuple[Any, Any, Any, Any]:
+    """op, value (a range's low end), high (a range's high end) and unit, each its own typed cell."""
+    return _op(t), _value(t), _high(t), t.unit if t else None
+
+
+def _diff_rows(d: VersionDiff) -> tuple[list[tuple], ...]:
     head = (d.payer, d.policy, d.new_title)
     indications = [(*head, "added", i.label, True) for i in d.added]
     indications += [(*head, "removed", i.label, True) for i in d.removed]
     indications += [(*head, "changed", c.label, c.material) for c in d.changed]
-    thresholds = [(*head, c.label, t.measure, _op(t.old), _value(t.old), t.old.unit if t.old else None,
-                   _op(t.new), _value(t.new), t.new.unit if t.new else None, t.direction)
+    thresholds = [(*head, c.label, t.measure, *_limit_cells(t.old), *_limit_cells(t.new),
+                   f"{t.term} (administrative term)" if t.term else t.direction)
                   for c in d.changed for t in c.thresholds]
-    criteria = [(*head, c.label, "added" if x.old is None else "removed" if x.new is None else x.classification,
-                 x.old, x.new) for c in d.changed for x in c.criteria]
-    codes = [(*head, "added", code) for code in d.codes_added] + [(*head, "removed", code) for code in d.codes_removed]
-    return indications, thresholds, criteria, codes
+    criteria: list[tuple] = [(*head, c.label, "added" if x.old is None and x.classification != "unread" else
+                 "removed" if x.new is None and x.classification != "unread" else x.classification, x.old, x.new)
+                for c in d.changed for x in c.criteria]
+    criteria += [(*head, c.label, f"group {group_effect(g)}", "; ".join((g.where, *g.criteria)) if g.change ==
+                  "removed" else None, "; ".join((g.where, *g.criteria)) if g.change == "added" else None)
+                 for c in d.changed for g in c.groups]
+    codes: list[tuple] = [(*head, None, "added", code) for code in d.codes_added]
+    codes += [(*head, None, "removed", code) for code in d.codes_removed]
+    codes += [(*head, c.label, change, code) for c in d.changed
+              for change, listed in (("added", c.codes_added), ("removed", c.codes_removed)) for code in listed]
+    exclusions = [(*head, change, x.label, status_words(x.status)) for change, listed in
+                  (("added", d.exclusions_added), ("removed", d.exclusions_removed)) for x in listed]
+    exclusions += [(*head, "changed", x.label, f"{status_words(x.old_status)} → {status_words(x.new_status)}")
+                   for x in d.exclusions_changed]
+    return indications, thresholds, criteria, codes, exclusions
 
 
 _HEAD = ["payer", "policy", "title"]
+_LIMIT = ["op", "value", "high", "unit"]
+SHEETS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Indications", (*_HEAD, "change", "indication", "material")),
+    ("Thresholds", (*_HEAD, "indication", "measure", *(f"from {c}" for c in _LIMIT), *(f"to {c}" for c in _LIMIT),
+                    "direction")),
+    ("Criteria", (*_HEAD, "indication", "change", "from", "to")),
+    ("Codes", (*_HEAD, "indication", "change", "code")),
+    ("Exclusions", (*_HEAD, "change", "not covered", "kind")),
+)
+"""The diff's sheets and their columns; a Codes row with no indication is a change to the policy's own list."""
+_STRICTER_COLUMNS = tuple(range(10, 14))
+"""The Thresholds columns (from 1) of the newer limit, filled when it is stricter."""
 
 
 def _diff_sheets(wb: Workbook, diffs: Sequence[VersionDiff]) -> None:
-    parts: list[list[tuple]] = [[], [], [], []]
+    parts: list[list[tuple]] = [[] for _ in SHEETS]
     for d in diffs:
         for bucket, rows in zip(parts, _diff_rows(d)):
             bucket += rows
-    _sheet(wb, "Indications", [*_HEAD, "change", "indication", "material"], parts[0])
-    ws = _sheet(wb, "Thresholds", [*_HEAD, "indication", "measure", "from op", "from value", "from unit", "to op",
-                                   "to value", "to unit", "direction"], parts[1])
-    for r, row in enumerate(parts[1], start=2):
-        if row[-1] == "stricter":
-            for col in range(9, 12):
-                ws.cell(row=r, column=col).fill = STRICTER
-    _sheet(wb, "Criteria", [*_HEAD, "indication", "change", "from", "to"], parts[2])
-    _sheet(wb, "Codes", [*_HEAD, "change", "code"], parts[3])
+    for (title, header), rows in zip(SHEETS, parts):
+        ws = _sheet(wb, title, header, rows)
+        if title == "Thresholds":
+            for r, row in enumerate(rows, start=2):
+                if row[-1] == "stricter":
+                    for col in _STRICTER_COLUMNS:
+                        ws.cell(row=r, column=col).fill = STRICTER
+
+
+_COUNTS = ("stricter", "looser", "indications_added", "indications_removed", "exclusions_added",
+           "exclusions_removed")
+"""`VersionDiff.counts()` in the order the sheets show them."""
+
+
+def _count_heads() -> list[str]:
+    return [c.replace("exclusions", "not covered").replace("_", " ") for c in _COUNTS]
 
 
 def diff_xlsx(d: VersionDiff) -> bytes:
     wb = Workbook()
     counts = d.counts()
-    _sheet(wb, "Summary", ["payer", "policy", "title", "from", "to", "material", "stricter", "looser",
-                           "indications added", "indications removed"],
+    _sheet(wb, "Summary", ["payer", "policy", "title", "from", "to", "material", *_count_heads(), "read unevenly"],
            [(d.payer, d.policy, d.new_title, d.old_effective or d.old_rev, d.new_effective or d.new_rev, d.material,
-             counts["stricter"], counts["looser"], counts["indications_added"], counts["indications_removed"])])
+             *(counts[c] for c in _COUNTS), d.reading.sentence() if d.reading else None)])
     _diff_sheets(wb, [d])
     return _bytes(wb)
 
@@ -187,17 +229,11 @@ _WIDE = ("payer", "policy", "title", "indication", "from", "to")
 def write_report_xlsx(r: Report, out: IO[bytes]) -> None:
     """The report as a workbook, streamed: each version's rows are written as its diff is made."""
     wb = Workbook(write_only=True)
-    head = ["payer", "policy", "title", "from", "to", "material", "stricter", "looser", "indications added",
-            "indications removed"]
-    summary = _StreamedSheet(wb, "Summary", ["since", "until", "policies_reviewed", "policies_changed",
-                                             "changed_materially", "stricter", "looser", "indications_added",
-                                             "indications_removed"])
+    head = ["payer", "policy", "title", "from", "to", "material", *_count_heads(), "read unevenly"]
+    totals = list(summarize(r.reviewed, []))
+    summary = _StreamedSheet(wb, "Summary", ["since", "until", *totals])
     changes = _StreamedSheet(wb, "Changes", head, _WIDE)
-    sheets = [_StreamedSheet(wb, "Indications", [*_HEAD, "change", "indication", "material"], _WIDE),
-              _StreamedSheet(wb, "Thresholds", [*_HEAD, "indication", "measure", "from op", "from value", "from unit",
-                                                "to op", "to value", "to unit", "direction"], _WIDE),
-              _StreamedSheet(wb, "Criteria", [*_HEAD, "indication", "change", "from", "to"], _WIDE),
-              _StreamedSheet(wb, "Codes", [*_HEAD, "change", "code"], _WIDE)]
+    sheets = [_StreamedSheet(wb, title, header, _WIDE) for title, header in SHEETS]
     entries = []
     for d in r.diffs:
         if not d:
@@ -205,11 +241,11 @@ def write_report_xlsx(r: Report, out: IO[bytes]) -> None:
         entry = ReportEntry.of(d)
         entries.append(entry)
         changes.append((d.payer, d.policy, d.new_title, d.old_effective, d.new_effective, d.material,
-                        *entry.counts.values()))
+                        *(entry.counts[c] for c in _COUNTS), d.reading.sentence() if d.reading else None))
         for k, (sheet, rows) in enumerate(zip(sheets, _diff_rows(d))):
             for row in rows:
-                sheet.append(row, filled=(9, 10, 11) if k == 1 and row[-1] == "stricter" else ())
-    summary.append((r.since, r.until, *summarize(r.reviewed, entries).values()))
+                sheet.append(row, filled=_STRICTER_COLUMNS if k == 1 and row[-1] == "stricter" else ())
+    summary.append((r.since, r.until, *(summarize(r.reviewed, entries)[t] for t in totals)))
     wb.save(out)
 
 
