@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 from ..normalized.dates import DATE_PATTERN
@@ -48,12 +47,6 @@ _ORDINAL = re.compile(r"(?:^|[;:]\s*|\s)\(?$")
 
 UNREAD_SHARE = 0.1
 """A coverage section that leaves more than this share of its lines unread is named in a warning."""
-
-
-@dataclass(frozen=True)
-class _Line:
-    source: Source
-    text: str
 
 
 @lru_cache(maxsize=1)

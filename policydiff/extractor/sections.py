@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from ..normalized.lexicon import covered_pattern, heading_roles, label_line, not_covered_patterns, phase_patterns
+from ..normalized.lexicon import covered_pattern, heading_roles, label_line, phase_patterns
 from ..normalized.schema import ROLES, Role, Source
 from .codes import catalogue_entry
 from .markers import BULLET_START, CHAINED, CONNECTOR_LINE, ENDS_CLAUSE
@@ -137,10 +137,6 @@ def states_coverage(lines: list[Line]) -> bool:
     return False
 
 
-def states_non_coverage(lines: list[Line]) -> bool:
-    return any(p.search(text) for text in _sentences(lines) for _, p in not_covered_patterns())
-
-
 def phase_only(text: str) -> bool:
     """A heading that names only an approval phase ("Initial Authorization", "2. Reauthorization")."""
     words = _NUMBERING.sub("", text.strip()).split()
@@ -166,11 +162,6 @@ class HeadingCall:
 
     heading: bool
     rule: str
-
-
-def is_heading(line: Line, prev: Line | None, layout: Layout, nxt: Line | None = None) -> bool:
-    """Is this line a heading (by layout or by its words), rather than text?"""
-    return heading_call(line, prev, layout, nxt).heading
 
 
 def heading_call(line: Line, prev: Line | None, layout: Layout, nxt: Line | None = None) -> HeadingCall:

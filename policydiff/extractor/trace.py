@@ -22,15 +22,6 @@ class Trace:
     def note(self, stage: Stage, source: Source | None, decision: str, rule: str) -> None:
         self.decisions.append(Decision(stage, source, decision, rule))
 
-    def by_line(self) -> dict[tuple[int | None, int], list[Decision]]:
-        """Decisions grouped by (page, line), each line's in stage order."""
-        out: dict[tuple[int | None, int], list[Decision]] = {}
-        for d in self.decisions:
-            if d.source is not None:
-                out.setdefault((d.source.page, d.source.line), []).append(d)
-        for decisions in out.values():
-            decisions.sort(key=lambda d: STAGES.index(d.stage))
-        return out
 
 
 __all__ = ["Decision", "STAGES", "Stage", "Trace"]

@@ -76,13 +76,6 @@ def parse_unit(text: str) -> Unit | None:
     return None
 
 
-def canonical_unit(text: str | None) -> str | None:
-    if not text:
-        return None
-    unit = parse_unit(text)
-    return unit.canonical if unit else text.strip()
-
-
 def convert(value: float, unit_text: str | None) -> tuple[float | int, str | None]:
     """Value and unit as written → value in the canonical unit, tidy (5.0 → 5)."""
     unit = parse_unit(unit_text) if unit_text else None

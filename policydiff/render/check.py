@@ -11,9 +11,6 @@ from ..normalized.schema import Unread
 from .markup import csv_cell, plain_text, terminal_safe
 from .policy import line_runs
 
-COLUMNS = ("document", "kind", "coverage sections", "indications", "criteria", "thresholds", "coverage lines",
-           "unread lines", "unread numbers", "criteria-like sections")
-
 
 def totals(rows: Sequence[Checked]) -> str:
     """"110 documents: 61 fully read, 48 with unread text (1,234 of 23,456 coverage lines, 321 numbers), ..."""

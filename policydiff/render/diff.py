@@ -288,10 +288,6 @@ def write_report_json(r: Report, out: IO[str]) -> None:
         out.write(after + "\n")
 
 
-def report_to_json(r: Report) -> str:
-    return _to_string(write_report_json, r)
-
-
 def _report_head(r: Report, entries: list[ReportEntry], groups: list[tuple[str, str, list[int]]]) -> Iterator[str]:
     """Totals, totals per payer and the contents, in Markdown: the contents one payer a piece, so that no
     piece grows with the number of versions (each piece is rendered to HTML on its own)."""
@@ -367,10 +363,6 @@ def write_report_html(r: Report, out: IO[str]) -> None:
     for piece in _report_pieces(r):
         out.write(markdown_fragment(piece))
     out.write(tail)
-
-
-def report_html(r: Report) -> str:
-    return _to_string(write_report_html, r)
 
 
 def _to_string(write: Callable[[Report, IO[str]], None], r: Report) -> str:
