@@ -353,6 +353,24 @@ def _stream(write, binary: bool, output: str | None) -> None:
 
 
 @main.command()
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("--since", help="What changed: first effective date in the window (YYYY-MM-DD).")
+@click.option("--until", help="What changed: last effective date in the window (YYYY-MM-DD).")
+@click.pass_context
+@_fail_cleanly
+def site(ctx, out, since, until) -> None:
+    """Build a static site of the whole store in folder OUT (rebuilds rewrite only what changed)."""
+    from .site import build_site
+
+    result = build_site(_store(ctx), out, since, until)
+    for name in result.skipped:
+        click.echo(f"policydiff: warning: {name}: not a valid policy name in the store; left out", err=True)
+    click.echo(f"site {result.out}: {result.policies} policies, {result.topics} topics, {result.changes} material "
+               f"changes; {result.written} of {result.pages} pages written, {result.removed} removed "
+               f"(open {result.out / 'index.html'})")
+
+
+@main.command()
 @click.argument("policy")
 @click.pass_context
 @_fail_cleanly
