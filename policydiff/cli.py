@@ -371,6 +371,20 @@ def site(ctx, out, since, until) -> None:
 
 
 @main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["sqlite"]), default="sqlite", show_default=True)
+@click.pass_context
+@_fail_cleanly
+def export(ctx, file, fmt) -> None:
+    """Write the store as a SQLite database FILE (a re-export adds only what is new)."""
+    from .export import export_sqlite
+
+    result = export_sqlite(_store(ctx), file)
+    click.echo(f"export {result.file}: {result.policies} policies, {result.versions} versions "
+               f"({result.added} added, {result.removed} removed, {result.diffs} version diffs)")
+
+
+@main.command()
 @click.argument("policy")
 @click.pass_context
 @_fail_cleanly
