@@ -383,6 +383,38 @@ def _stream(write, binary: bool, output: str | None) -> None:
 
 
 @main.command()
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("--since", help="What changed: first effective date in the window (YYYY-MM-DD).")
+@click.option("--until", help="What changed: last effective date in the window (YYYY-MM-DD).")
+@click.pass_context
+@_fail_cleanly
+def site(ctx, out, since, until) -> None:
+    """Build a static site of the whole store in folder OUT (rebuilds rewrite only what changed)."""
+    from .site import build_site
+
+    result = build_site(_store(ctx), out, since, until)
+    for name in result.skipped:
+        click.echo(f"policydiff: warning: {name}: not a valid policy name in the store; left out", err=True)
+    click.echo(f"site {result.out}: {result.policies} policies, {result.topics} topics, {result.changes} material "
+               f"changes; {result.written} of {result.pages} pages written, {result.removed} removed "
+               f"(open {result.out / 'index.html'})")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["sqlite"]), default="sqlite", show_default=True)
+@click.pass_context
+@_fail_cleanly
+def export(ctx, file, fmt) -> None:
+    """Write the store as a SQLite database FILE (a re-export adds only what is new)."""
+    from .export import export_sqlite
+
+    result = export_sqlite(_store(ctx), file)
+    click.echo(f"export {result.file}: {result.policies} policies, {result.versions} versions "
+               f"({result.added} added, {result.removed} removed, {result.diffs} version diffs)")
+
+
+@main.command()
 @click.argument("policy")
 @click.pass_context
 @_fail_cleanly

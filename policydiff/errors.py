@@ -17,3 +17,7 @@ class ExtractionError(PolicyDiffError):
 
 class StoreError(PolicyDiffError):
     """The version store cannot do what was asked: unknown policy or revision, missing identity."""
+
+
+class OutputError(PolicyDiffError):
+    """An output (a site folder, an export file) cannot be written where asked: it holds something else."""

@@ -439,6 +439,10 @@ class Store:
         version = self.resolve(ref)
         return read_blobs(self.path, [f"{version.rev}:{version.policy}/source.txt"])[0]
 
+    def read_sources(self, versions: Sequence[Version]) -> list[str]:
+        """The stored text (source.txt) of many versions, in one `git cat-file --batch` call."""
+        return read_blobs(self.path, [f"{v.rev}:{v.policy}/source.txt" for v in versions])
+
     # -- sharing ------------------------------------------------------------
     def sync(self, remote: str = "origin") -> SyncResult:
         """Fetch, take the remote's versions, re-commit the versions only this store has on top, push.
