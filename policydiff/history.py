@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 from .budget import Budget
@@ -18,6 +17,7 @@ from .diffs.versions import blame as blame_lines
 from .errors import StoreError
 from .extractor import extract, extract_bounded
 from .identity import read_file_name
+from .normalized.dates import check_date
 from .normalized.schema import Policy
 from .normalized.vocabulary import payer_name
 from .store import Store, Version, parse_ref, resolve_rev
@@ -40,16 +40,6 @@ def load(spec: str, store: Store, budget: Budget | None = None) -> Policy:
         if named:
             policy = replace(policy, payer=payer_name(named))
     return policy
-
-
-def check_date(value: str | None, option: str) -> str | None:
-    """A date given on the command line: YYYY-MM-DD and real, or a one-line error naming the option."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        raise StoreError(f"{option} {value}: not a date (use YYYY-MM-DD)") from None
 
 
 def diff_stored(store: Store, ref: str, from_rev: str | None = None, to_rev: str | None = None) -> VersionDiff:

@@ -25,7 +25,6 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,8 +34,8 @@ from .diffs.compare import compare
 from .diffs.topics import Candidate, Topic, features_from_dict, features_to_dict, group
 from .diffs.versions import VersionDiff, diff_policies
 from .errors import OutputError, StoreError
-from .normalized.schema import Accounting, Indication, Policy
-from .normalized.text import one_line
+from .normalized.dates import check_date
+from .normalized.schema import Accounting, Policy
 from .render import site as render
 from .store import Store, Version, parse_ref
 
@@ -98,15 +97,6 @@ def _order(version: Version) -> tuple[str, int]:
 
 def _stamp(version: Version) -> render.Stamp:
     return render.Stamp(version.rev, version.effective, version.date_source)
-
-
-def _day(value: str | None, option: str) -> str | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        raise StoreError(f"{option} {value}: not a date (use YYYY-MM-DD)") from None
 
 
 class _Site:
@@ -192,19 +182,6 @@ class _Site:
         return int(pages)
 
 
-def exclusion_changes(old: Policy, new: Policy) -> render.ExclusionChanges:
-    """Not-covered items added and dropped between two versions, by label.
-
-    Interim: the version diff itself is gaining an exclusions section (with pairing); once it has one,
-    this becomes a read of that field."""
-    def labels(policy: Policy) -> dict[str, Indication]:
-        return {one_line(i.label).lower(): i for i in policy.exclusions}
-
-    before, after = labels(old), labels(new)
-    return render.ExclusionChanges(tuple(i for k, i in after.items() if k not in before),
-                                   tuple(i for k, i in before.items() if k not in after))
-
-
 def _batches(chosen: Sequence[tuple[str, Sequence[Version]]]) -> Iterator[list[tuple[str, Sequence[Version]]]]:
     batch: list[tuple[str, Sequence[Version]]] = []
     size = 0
@@ -239,7 +216,7 @@ def _history(name: str, versions: Sequence[Version], policies: Sequence[Policy],
         if k:
             older, old = versions[k - 1], policies[k - 1]
             diff = diff_policies(old, policy, name, older.rev, version.rev, older.effective, version.effective)
-            excl = exclusion_changes(old, policy)
+            excl = render.ExclusionChanges(diff.exclusions_added, diff.exclusions_removed)
         out.append(render.VersionPage(_stamp(version), policy, text, diff, _stamp(versions[k - 1]) if k else None,
                                       excl))
     return out
@@ -276,7 +253,7 @@ def _lean(policy: Policy) -> Policy:
 
 def build_site(store: Store, out: str | Path, since: str | None = None, until: str | None = None) -> SiteResult:
     """Build (or bring up to date) the static site of `store` in folder `out`."""
-    since, until = _day(since, "--since"), _day(until, "--until")
+    since, until = check_date(since, "--since"), check_date(until, "--until")
     if since and until and since > until:
         raise StoreError(f"--since {since} is after --until {until}")
     if not store.exists():

@@ -216,9 +216,10 @@ def test_unread_text_is_shown_as_such(fictional, browser):
     section = browser.evaluate("document.querySelector('details[open] section.accounting.incomplete').textContent")
     assert "Not read" in section and UNREAD_TEXT in section and "line 12" in section
     assert "a number no limit grammar reads" in section and "19 of 20 coverage lines read (95%)" in section
-    # a version without accounting says so instead of claiming it read everything
+    # a version read completely says so, with no list of unread text
     browser.open(page_of(fictional["site"], "lakeshore-mutual/lm-0457").as_uri())
-    assert "carries no accounting" in browser.evaluate("document.querySelector('section.accounting').textContent")
+    complete = browser.evaluate("document.querySelector('section.accounting').textContent")
+    assert "22 of 22 coverage lines read (100%)" in complete and "Not read" not in complete
 
 
 def test_the_index_sorts_and_filters(fictional, browser):

@@ -12,12 +12,14 @@ when, on average over those members, most of the two policies' indications pair 
 """
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..normalized.vocabulary import path_slug
 from .align import CONFIDENT, Features, pair, score
+from .population import Ages
 
 JOIN = 0.5
 """Mean share of indications paired with confidence, against a topic's sampled members, to join it."""
@@ -144,9 +146,14 @@ def _title(forming: _Forming) -> str:
 
 
 def features_to_dict(f: Features) -> dict:
+    ages = None if f.ages is None else {"lo": f.ages.lo, "hi": None if math.isinf(f.ages.hi) else f.ages.hi,
+                                        "said": f.ages.said}
     return {"key": f.key, "base": f.base, "continuation": f.continuation, "label": f.label, "text": f.text,
-            "spoken": f.spoken}
+            "spoken": f.spoken, "ages": ages, "spoken_label": f.spoken_label, "known": f.known, "full": f.full}
 
 
 def features_from_dict(d: dict) -> Features:
-    return Features(d["key"], d["base"], bool(d["continuation"]), d["label"], d["text"], d["spoken"])
+    a = d.get("ages")
+    ages = None if a is None else Ages(a["lo"], math.inf if a["hi"] is None else a["hi"], bool(a["said"]))
+    return Features(d["key"], d["base"], bool(d["continuation"]), d["label"], d["text"], d["spoken"], ages,
+                    d.get("spoken_label", ""), d.get("known"), d.get("full", ""))

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from ..errors import PolicyDiffError
+
 _MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
      "november", "december"])}
@@ -40,4 +42,14 @@ def parse_date(text: str) -> str | None:
         return None
 
 
-__all__ = ["DATE_PATTERN", "parse_date"]
+def check_date(value: str | None, option: str) -> str | None:
+    """A date given on the command line: YYYY-MM-DD and real, or a one-line error naming the option."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise PolicyDiffError(f"{option} {value}: not a date (use YYYY-MM-DD)") from None
+
+
+__all__ = ["DATE_PATTERN", "check_date", "parse_date"]

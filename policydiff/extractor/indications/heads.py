@@ -99,8 +99,7 @@ class Scope:
         nodes = self.nodes
         out = []
         for n in nodes:
-            if n.kind == "para" and not n.children and _FORWARD.search(n.text) and not re.search(r"\d", n.text) \
-                    and not _states(n.text):
+            if _pointer(n):
                 self.finder.pointers.append(n)  # "X considers the procedures below medically necessary when ..."
                 continue
             if n.kind not in ("para", "item") or not _states(n.text) or _non_coverage(n.text):
@@ -118,6 +117,12 @@ class Scope:
         return _indication_level(self.nodes)
 
 
+def _pointer(node: Node) -> bool:
+    """A paragraph that introduces what follows without stating criteria ("X covers the procedures below")."""
+    return node.kind == "para" and not node.children and bool(_FORWARD.search(node.text)) \
+        and not re.search(r"\d", node.text) and not _states(node.text)
+
+
 Strategy = Callable[[Scope], "list[Head] | None"]
 """A way heads are introduced: the heads it finds in a scope (possibly none, which settles it), or None
 when the layout is not one it reads (the next strategy is tried)."""
@@ -133,6 +138,7 @@ def sub_headings(scope: Scope) -> list[Head] | None:
     before = nodes[: nodes.index(headings[0])]
     found = finder.heads(before, scope.context, scope.named, scope.phase, scope.codes) \
         if _criteria_like(before) else []
+    finder.pointers += [n for n in before if _pointer(n)]
     for heading in headings:
         found += finder.under_heading(heading, scope.context, scope.phase, scope.codes,
                                       catalogue=len(headings) > 1)
