@@ -155,6 +155,17 @@ def _and_runs(connectors: list[str | None]) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(r) for r in runs)
 
 
+@lru_cache(maxsize=1)
+def _cap_lead() -> re.Pattern[str]:
+    return re.compile("|".join(rf"\b(?:{p})" for p in logic_words()["cap_lead"]), re.I)
+
+
+def caps_its_items(text: str) -> bool:
+    """"When the dose does not exceed either of the following:": the items it lists are caps ("10 mg/kg every
+    2 weeks" is a dose of at most 10 mg/kg), not criteria that must be absent."""
+    return bool(_cap_lead().search(text))
+
+
 def negated_list(text: str) -> bool:
     """"Patient is not receiving X in combination with either of the following": none of the items may hold."""
-    return bool(_cues().negated_lead.search(text))
+    return bool(_cues().negated_lead.search(text)) and not caps_its_items(text)

@@ -28,6 +28,7 @@ from ..budget import DEFAULT, Budget, over
 from ..errors import ExtractionError
 from ..normalized.lexicon import label_line
 from ..normalized.schema import Source
+from ..normalized.text import one_line
 from . import logic
 from .limits import approval_term
 from .markers import ENDS_SENTENCE, GLUED_CONNECTOR, LIST_MARKER, NOTE, ROMAN_NUMERAL, roman_value
@@ -60,6 +61,8 @@ class Node:
     """Headings only: (size, bold), to nest a smaller heading under a larger one."""
     lines: tuple[Source, ...] = ()
     """Every line the unit was joined from, in order (the accounting counts lines, not units)."""
+    cell: tuple[int, int, int] | None = None
+    """(table, row, column) of the ruled-table cell the node was read from."""
 
     @property
     def opens_list(self) -> bool:
@@ -98,6 +101,7 @@ class _Unit:
     """"(" minus ")" so far: a parenthesis still open joins the next line."""
     last: Line | None = None
     lines: list[Source] = field(default_factory=list)
+    cell: tuple[int, int, int] | None = None
 
     @property
     def opens_list(self) -> bool:
@@ -127,7 +131,7 @@ class _Unit:
 
 def freeze(unit: _Unit) -> Node:
     return Node(unit.text, unit.kind, unit.source, unit.marker, unit.style, tuple(freeze(c) for c in unit.children),
-                unit.connector, unit.lead, unit.x, unit.text_x, unit.level, tuple(unit.lines))
+                unit.connector, unit.lead, unit.x, unit.text_x, unit.level, tuple(unit.lines), unit.cell)
 
 
 LABEL_LINE = label_line()
@@ -171,8 +175,9 @@ def parse_marker(text: str, stack_styles: Sequence[tuple[str, str]]) -> tuple[st
         return None
     if kind.startswith("alpha") and wrap == "." and rest[:1].islower():
         return None  # "e. g." style abbreviations, initials in names
-    if kind == "decimal" and wrap == "." and re.match(r"^\d", rest):
-        return None  # "5. 5 mg" is rare; "2.5 mg" never reaches here, but "1. 0" would
+    if kind == "decimal" and wrap == "." and re.match(r"^\d", rest) \
+            and not re.match(r"^\d+(?:\.\d+)?\s*[A-Za-z%]", rest):
+        return None  # "1. 0" is a number set apart; "1. 10 mg/kg every 2 weeks" is an item
     return (f"{kind}{wrap}", value, rest)
 
 
@@ -248,15 +253,26 @@ class OutlineBuilder:
         self.current: _Unit | None = None
 
     def _start(self, unit: _Unit, text: str, line: Line) -> _Unit:
+        unit.cell = line.cell
         unit.write(text, line)
         self.units.append(unit)
         return unit
 
     def add(self, line: Line) -> None:
         text = line.text.strip()
-        if not text:
-            return
+        if not text or line.table_header:
+            return  # a table's header names its columns: read as structure, never as content
         source = Source(line.line, line.page)
+        if line.cell is not None and line.cell[2] == 0:
+            # The first cell of a table row names what the row's other cells say: a label, however it wraps.
+            current = self.current
+            if current is not None and current.kind == "label" and current.cell == line.cell:
+                current.write(text, line)
+                current.text = one_line(current.raw)
+                return
+            self.current = self._start(_Unit("label", source, x=line.indent, text_x=line.indent, text=text), text,
+                                       line)
+            return
         if LABEL_LINE.match(text):  # "Diagnosis", "INDICATIONS:": a block label, whatever its typeface
             self.current = None
             self._start(_Unit("label", source, x=line.indent, text_x=line.indent, text=text.rstrip(": ")), text, line)
@@ -295,6 +311,8 @@ class OutlineBuilder:
 
     def _continues(self, unit: _Unit, prev: Line, line: Line) -> bool:
         text = line.text.strip()
+        if line.cell != prev.cell:
+            return False  # a table's cell ends where the next cell starts
         if NOTE.match(text):
             return False  # "Note: ..." starts a paragraph of its own
         prev_text = unit.tail
@@ -323,7 +341,9 @@ class OutlineBuilder:
 
 
 def _settle(unit: _Unit) -> _Unit:
-    """Split connectors off a finished unit's text."""
+    """Split connectors off a finished unit's text (a table row's name is kept as it was written)."""
+    if unit.kind == "label" and unit.cell is not None:
+        return unit
     body, lead, trailing = _split_connectors(unit.raw)
     unit.text = body
     unit.lead = lead

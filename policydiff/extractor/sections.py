@@ -169,6 +169,9 @@ def heading_call(line: Line, prev: Line | None, layout: Layout, nxt: Line | None
     geometry = layout == "positioned"
     text = line.text.strip()
     words = text.split()
+    if line.cell is not None:
+        # a table's header names its columns; its cells hold the table's content, never a section heading
+        return HeadingCall(False, "table_header" if line.table_header else "table_cell")
     if not words or len(words) > 14 or len(text) > 110 or CONNECTOR_LINE.match(text) or BULLET_START.match(text) \
             or text.startswith("(") or CHAINED.search(text) or text.endswith((",", ";")) \
             or re.match(r"^[a-z]{1,4}[.)]\s", text) \
@@ -323,6 +326,9 @@ def _merge(blocks: list[_Block], trace: Trace | None) -> list[Section]:
         current.lines += block.lines
 
     for block in blocks:
+        if sections and block.heading and vocab.captions.match(normalize_heading(block.heading)):
+            inside(sections[-1], block, "caption_stays_in_its_section")
+            continue
         number = _section_number(block.heading)
         if block.role is None and number is not None and last_number is not None and number == last_number + 1:
             block.role = "coverage" if states_coverage(block.lines) else "other"  # "3. Additional Programs"

@@ -33,6 +33,11 @@ class Line:
     """PDF only: distance from the top of the page, for header/footer detection."""
     bottom: float | None = None
     """PDF only: distance of the line's lowest glyph from the top of the page."""
+    cell: tuple[int, int, int] | None = None
+    """(table, row, column) of the ruled-table cell the line stands in; a table's rows and columns count
+    from 0 on each page it is continued on."""
+    table_header: bool = False
+    """The line is in a table's header row: it names the table's columns, and is never content."""
     right: float | None = None
     """PDF only: the right edge of the line's last character (a short line ends a paragraph early)."""
     text_x: float | None = None

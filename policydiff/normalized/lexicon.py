@@ -32,6 +32,8 @@ class HeadingRoles:
     weak: frozenset[str]
     inherit: re.Pattern[str]
     """Sub-headings that take the role of the section they stand in."""
+    captions: re.Pattern[str]
+    """Table and figure captions: they head a part of the section they stand in."""
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +44,8 @@ def heading_roles() -> HeadingRoles:
     by_content = tuple((re.compile(rf"^(?:{pattern})$"), rule["role"], rule["evidence"])
                        for pattern, rule in raw["by_content"].items())
     inherit = re.compile(r"^(?:" + "|".join(f"(?:{p})" for p in raw["inherit"]) + r")$")
-    return HeadingRoles(by_role, by_content, frozenset(raw["weak"]), inherit)
+    captions = re.compile(r"^(?:" + "|".join(f"(?:{p})" for p in raw["captions"]) + r")$")
+    return HeadingRoles(by_role, by_content, frozenset(raw["weak"]), inherit, captions)
 
 
 @lru_cache(maxsize=1)
@@ -101,6 +104,20 @@ def document_kind_words() -> tuple[tuple[str, tuple[str, ...]], ...]:
 def folder_note_stems() -> frozenset[str]:
     """File stems ("README", "SOURCES") of what a folder keeps about itself, not one of its documents."""
     return frozenset(s.lower() for s in _words()["folder_notes"]["stems"])
+
+
+@lru_cache(maxsize=1)
+def table_header_cell() -> re.Pattern[str]:
+    """A cell of a table's header row: a column name ("Indication", "Criteria", "Dosage Regimen")."""
+    words = _words()["table_headers"]["words"]
+    return re.compile(r"^(?:" + "|".join(f"(?:{w})" for w in words) + r")[\s†*:]*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def common_requirement_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(refers, general): how a block that applies to every indication points at them, or names itself."""
+    raw = _words()["common_requirements"]
+    return _any_of(raw["refers"]), _any_of(raw["general"])
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,7 @@ from ..outline import Node, walk
 from ..sections import Section
 from ..trace import Trace
 from .build import Builder, Mark
-from .heads import HeadFinder
+from .heads import HeadFinder, with_common_requirements
 from .labels import _non_coverage, _phase_label, clean_label, label_from_statement, status_of
 
 
@@ -51,6 +51,7 @@ def assemble(sections: Sequence[Section], outlines: Sequence[Sequence[Node]], ti
                                            title or "", phase, (), catalogue=True)
             else:
                 heads = finder.heads(nodes, section.heading if named else (title or section.heading), named, phase)
+            heads = with_common_requirements(heads)
             for head in heads:
                 ind = asm.indication(head, section)
                 if ind.status != "medically_necessary":

@@ -23,6 +23,7 @@ from ..sections import Section
 from ..trace import Trace
 from .heads import Head
 from .labels import _non_coverage as non_coverage
+from .labels import _phase_of as phase_of
 from .labels import status_of
 
 
@@ -51,8 +52,8 @@ class Builder:
         self.marks[id(node)] = Mark(bucket, limits, (span,) if span else ())
 
     # -- criteria ------------------------------------------------------------------------------------------
-    def _read(self, text: str, context: str, where: str, source: Source | None) -> Limits:
-        limits = read_limits(text, context)
+    def _read(self, text: str, context: str, where: str, source: Source | None, capped: bool = False) -> Limits:
+        limits = read_limits(text, context, capped)
         self.warnings += [f"{where}: {w}" for w in limits.warnings]
         if self.trace is not None:
             for r in limits.readings:
@@ -65,9 +66,9 @@ class Builder:
                 self.trace.note("threshold", source, "a number read as a limit and set aside", why)
         return limits
 
-    def criterion(self, node: Node, context: str, where: str) -> Criterion:
+    def criterion(self, node: Node, context: str, where: str, capped: bool = False) -> Criterion:
         text = one_line(node.text)
-        limits = self._read(text, context, where, node.source)
+        limits = self._read(text, context, where, node.source, capped)
         self.mark(node, "criterion", limits)
         return Criterion(text, tuple(limits.thresholds), node.source, is_negated(text))
 
@@ -77,6 +78,7 @@ class Builder:
         items: list[Criterion | Group] = []
         kept: list[Node] = []
         terms: list[Threshold] = []
+        capped = logic.caps_its_items(lead_text)
         for child in children:
             text = one_line(child.text)
             term = approval_term(text)
@@ -96,7 +98,7 @@ class Builder:
                 items.append(self.group(text, child.children, sub_context, where, child.source,
                                         tuple(limits.thresholds)))
             else:
-                items.append(self.criterion(child, context, where))
+                items.append(self.criterion(child, context, where, capped))
             kept.append(child)
         connectors = [c.connector or nxt.lead for c, nxt in zip(kept, kept[1:])]
         cue = logic.find_cue(lead_text)
@@ -123,7 +125,9 @@ class Builder:
                      source)
 
     def indication(self, head: Head, section: Section) -> Indication:
-        where = head.label + head.phase
+        phase = "" if head.phase and phase_of(head.label) == "continuation" else head.phase
+        """"Continuation of therapy" already says its phase: no " (continuation)" after it."""
+        where = head.label + phase
         lead = one_line(head.lead)
         limits = self._read(_after_label(lead, head.label), "", where, head.source) if lead else None
         lead_thresholds = tuple(limits.thresholds) if limits is not None else ()
@@ -142,15 +146,24 @@ class Builder:
             for anchor in head.anchors:
                 self.marks.setdefault(id(anchor), Mark("criterion" if one_line(anchor.text) == lead else "head",
                                                        own if one_line(anchor.text) == lead else None))
+        if head.common:
+            common = self.group(one_line(head.common_lead), head.common, one_line(head.common_lead), where,
+                                head.common_anchors[0].source if head.common_anchors else head.source)
+            for anchor in head.common_anchors:
+                self.marks.setdefault(id(anchor), Mark("lead_in"))
+            if self.trace is not None:
+                self.trace.note("indication", common.source, f"requirements common to every indication, in "
+                                f"'{head.label + phase}'", "with_common_requirements")
+            criteria = Group("all", (common, criteria) if criteria.items else (common,), None, "", (), head.source)
         codes = tuple(dict.fromkeys([*head.codes, *codes_in(lead)]))
         key = indication_key(head.label) + ("-continuation" if head.phase else "")
         status = status_of(lead) if non_coverage(lead) else (
             "medically_necessary" if section.role == "coverage" else status_of(lead, "not_medically_necessary"))
         if self.trace is not None:
-            self.trace.note("indication", head.source, f"indication '{head.label + head.phase}'"
+            self.trace.note("indication", head.source, f"indication '{head.label + phase}'"
                             + ("" if status == "medically_necessary" else f" ({status}: an exclusion)"),
                             f"strategy {head.strategy}")
-        return Indication(key, head.label + head.phase, criteria, status, codes, head.source)
+        return Indication(key, head.label + phase, criteria, status, codes, head.source)
 
 
 def _after_label(text: str, label: str) -> str:

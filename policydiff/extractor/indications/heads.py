@@ -7,6 +7,7 @@ tried in order on a set of sibling nodes; the first that yields heads wins
 
 - `sub_headings`: sub-headings over their criteria ("A. Atopic Dermatitis"),
   or test-catalogue entries ("Test name 0340U") whose INDICATIONS are labels;
+- `table_rows`: a ruled table whose rows name an indication and state its criteria;
 - `diagnosis_blocks`: "Diagnosis" blocks of drug prior-approval forms;
 - `labels`: a label line over bullets ("Colorectal Cancer:");
 - `one_statement`: one coverage statement under a named sub-heading;
@@ -28,14 +29,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from ...normalized.lexicon import phase_patterns
+from ...normalized.lexicon import common_requirement_patterns, heading_roles, phase_patterns
 from ...normalized.schema import Source
 from ...normalized.text import one_line
 from .. import logic
 from ..codes import catalogue_entry
 from ..limits import approval_term
 from ..outline import LABEL_LINE, Node
-from ..sections import phase_only
+from ..sections import normalize_heading, phase_only
 from .labels import (
     _ASIDES,
     _COVERAGE_VERB,
@@ -74,6 +75,11 @@ class Head:
     """The strategy of `STRATEGIES` that found it (what `--explain` reports)."""
     anchors: tuple[Node, ...] = ()
     """The nodes the head was read from (its statement, its label): read, though not criteria."""
+    common: tuple[Node, ...] = ()
+    """Criteria stated once for every indication of the section ("General Requirements"), as nodes."""
+    common_lead: str = ""
+    common_anchors: tuple[Node, ...] = ()
+    """The nodes the common block was read from: its statement and the item pointing at the indications."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,28 @@ def sub_headings(scope: Scope) -> list[Head] | None:
         found += finder.under_heading(heading, scope.context, scope.phase, scope.codes,
                                       catalogue=len(headings) > 1)
     return found
+
+
+def table_rows(scope: Scope) -> list[Head] | None:
+    """A table of indications: each row's first cell names the indication its other cells state criteria for
+    (a row continued on the next page, its first cell empty, goes on under the same name). The text beside
+    the table is read on its own."""
+    rows = [n for n in scope.nodes if n.kind == "label" and n.cell is not None and n.children]
+    if not rows:
+        return None
+    after = scope.nodes[scope.nodes.index(rows[-1]) + 1:]
+    terms = []  # "Approval Duration: 180 days" set just below the table: the rows' approval term
+    for n in after:
+        if n.kind == "label" and n.cell is not None:
+            continue
+        if n.children or not approval_term(one_line(n.text)):
+            break
+        terms.append(n)
+    found = [h for n in rows for h in scope.finder.split_phases(
+        Head(clean_label(n.text), "", (*n.children, *terms), n.source, scope.phase, scope.codes, anchors=(n,)))]
+    rest = [n for n in scope.nodes if n not in rows and n not in terms
+            and not (n.kind == "label" and n.cell is not None)]
+    return found + (scope.finder.heads(rest, scope.context, scope.named, scope.phase, scope.codes) if rest else [])
 
 
 def diagnosis_blocks(scope: Scope) -> list[Head] | None:
@@ -278,8 +306,8 @@ def whole_section(scope: Scope) -> list[Head] | None:
                                           scope.codes))
 
 
-STRATEGIES: tuple[Strategy, ...] = (sub_headings, diagnosis_blocks, labels, one_statement, parallel_items,
-                                    statements, enumerated_items, whole_section)
+STRATEGIES: tuple[Strategy, ...] = (sub_headings, table_rows, diagnosis_blocks, labels, one_statement,
+                                    parallel_items, statements, enumerated_items, whole_section)
 """Tried in this order; the first that yields heads wins. The order is the precedence: structure the
 document marks (sub-headings, diagnosis blocks, labels) before sentences, sentences before bare lists."""
 
@@ -315,7 +343,8 @@ class HeadFinder:
             name, entry_codes, _ = entry
             own_codes = tuple(dict.fromkeys([*codes, *entry_codes]))
         heading_phase = _phase_label(heading.text) or phase
-        inner = self.heads(heading.children, name, True, heading_phase, own_codes)
+        caption = bool(heading_roles().captions.match(normalize_heading(name)))
+        inner = self.heads(heading.children, name, not caption, heading_phase, own_codes)
         if entry:  # "NavDx Test": its statement names what the test is covered for
             inner = [replace(h, label=_condition_of(h.lead, name) or h.label) if h.label == clean_label(name) else h
                      for h in inner]
@@ -525,3 +554,39 @@ def _indication_level(nodes: Sequence[Node]) -> list[Node] | None:
     if len(items) >= 1 and (with_children * 2 >= len(items) or stated * 2 > len(items)) and with_children:
         return items
     return None
+
+
+def with_common_requirements(found: list[Head]) -> list[Head]:
+    """Requirements stated once for every indication become criteria of each.
+
+    A head is such a block when one of its items points at the indications set out elsewhere ("When used to
+    treat an indication listed in Table 1 and ALL of the indication-specific criteria are met"), or when its
+    name says it is general ("General Requirements (Applicable to all Medical Necessity Requests)"). It is
+    not an indication: its other items are added to every other head of the same approval phase. A block
+    with no other head of its phase to apply to ("Continuation ... for the indications in Table 1 ... or has
+    met all indication-specific criteria") stays an indication.
+    """
+    refers, general = common_requirement_patterns()
+
+    def pointing(node: Node) -> bool:
+        return bool(refers.search(one_line(node.text)))
+
+    def is_common(h: Head) -> bool:
+        return any(pointing(n) for n in h.body) or bool(general.search(h.label) or general.search(h.lead[:160]))
+
+    candidates = [h for h in found if is_common(h)]
+    commons = [c for c in candidates if any(h.phase == c.phase for h in found if h not in candidates)]
+    if not commons:
+        return found
+    out = []
+    for h in found:
+        if h in commons:
+            continue
+        for c in commons:
+            if c.phase != h.phase:
+                continue
+            h = replace(h, common=(*h.common, *(n for n in c.body if not pointing(n))),
+                        common_lead=h.common_lead or c.lead,
+                        common_anchors=(*h.common_anchors, *c.anchors, *(n for n in c.body if pointing(n))))
+        out.append(h)
+    return out

@@ -59,7 +59,23 @@ def clean_label(text: str) -> str:
     head = re.sub(r"\s*\((?:including|includes|e\.\s?g\.|such\s+as|i\.\s?e\.)[^)]*\)", "", head, flags=re.I)
     if len(head.split()) > 6:
         head = re.sub(r"\s*\[[^\]]*\]", "", head)  # "[or juvenile rheumatoid arthritis]"
+    head = _PRODUCT_NAMES.sub(r"\g<first>", head)
+    head = _LONG_ASIDE.sub(_aside_kept, head.rstrip(" .;,:-–*"))
     return one_line(head).strip(" .;,:-–*") or one_line(text)[:80]
+
+
+_PRODUCT_NAMES = re.compile(r"(?P<first>\b[\w-]+)\s*\((?P<brand>[^()]*)\)"
+                            r"(?:\s*,\s*(?:and\s+|or\s+)?[\w-]+\s*\([^()]*\)){1,}"
+                            r"(?:\s*,?\s*(?:and|or)\s+[\w-]+\s*\([^()]*\))?")
+"""A product named with its brand and its biosimilars ("bevacizumab (Avastin®), bevacizumab-awwb (Mvasi), ...
+or bevacizumab-adcd (Vegzelma)"): the label keeps the product's name."""
+_LONG_ASIDE = re.compile(r"\s*(?:\((?:[^()]|\([^()]*\))*\)|\[[^\]]*\])$")
+
+
+def _aside_kept(match: re.Match[str]) -> str:
+    """A trailing aside of four words or more ("(also includes anal adenocarcinoma ...)", "(not previously
+    listed above)") explains the name and is left out of it; a short one ("(NSCLC)", "(adults)") is kept."""
+    return match.group(0) if len(re.findall(r"[\w'’-]+", match.group(0))) < 4 else ""
 
 
 def _phase_of(text: str) -> str | None:
@@ -86,7 +102,8 @@ def status_of(text: str, default: Status = "medically_necessary") -> Status:
     return default
 
 
-_COVERAGE_VERB = re.compile(r"\s+(?:is|are|may\s+be|will\s+be|would\s+be|shall\s+be|can\s+be|be)\s+(?:(?:if|when)\s+)?"
+_COVERAGE_VERB = re.compile(r"\s+meets?\s+(?:the\s+)?definition\s+of\s+medical\s+necessity\b|"
+                            r"\s+(?:is|are|may\s+be|will\s+be|would\s+be|shall\s+be|can\s+be|be)\s+(?:(?:if|when)\s+)?"
                             r"(?:(?:considered|deemed)\s+(?:to\s+be\s+)?)?(?:proven|medically|reasonable|covered|eligible|"
                             r"approved|indicated|appropriate|not|investigational|experimental|unproven|authori[sz]ed)\b",
                             re.I)

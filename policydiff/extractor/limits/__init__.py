@@ -84,13 +84,14 @@ class Limits:
         return [r.threshold for r in self.readings]
 
 
-def read_limits(text: str, context: str = "") -> Limits:
+def read_limits(text: str, context: str = "", capped: bool = False) -> Limits:
     """Every limit stated in `text`, with how each was read, plus warnings for limits whose measure cannot be
     named.
 
     `context` is the text of the enclosing items, used only when the
     criterion's own words name no measure ("Less than or equal to 4 cm" under
-    "Hepatic lesions must have both of the following").
+    "Hepatic lesions must have both of the following"). `capped`: the lead-in caps the items it lists ("does
+    not exceed either of the following"), so a bare quantity is a cap.
     """
     if not _ANY_DIGIT.search(text):
         return Limits(normalized=text)
@@ -100,7 +101,7 @@ def read_limits(text: str, context: str = "") -> Limits:
     examples = _example_spans(norm)
     warnings: list[str] = []
     set_aside: list[tuple[tuple[int, int], str]] = []
-    for f in _quantities(norm):
+    for f in _quantities(norm, capped):
         if any(s <= f.num_start < e for s, e in stage_spans):
             continue
         if approval_term(norm[max(0, f.start - 40):f.end + 2]):

@@ -97,6 +97,8 @@ _INTERVAL_RE = re.compile(r"(?:not|no)\s+more\s+(?:often|frequently)\s+than\s+(?
                           r"monthly|weekly|daily|once\s+a\s+(?:year|month|week)))", re.I)
 _EVERY_RE = re.compile(r"\b(?:at|in)\s+(?P<n>" + NUM + r")[\s-]*(?P<unit>(?:hours?|hrs?|days?|weeks?|months?|years?))"
                        r"\s+intervals\b", re.I)
+_EVERY_PERIOD_RE = re.compile(r"\b(?:once\s+)?every\s+(?P<n>" + NUM + r")\s*"
+                              r"(?P<unit>(?:hours?|days?|weeks?|months?|years?))\b", re.I)
 _TRIAL_RE = re.compile(r"\b(?:a|an|one)?\s*(?P<n>" + NUM + r")[\s-]*(?P<unit>days?|weeks?|months?|years?)\s+"
                        r"(?:trial|course|period|regimen|program|history)\b", re.I)
 _PERIOD_RE = re.compile(r"\b(?:in|within|during|over)\s+the\s+(?:past|previous|prior|last|preceding)\s+(?P<p>year|"
@@ -281,6 +283,14 @@ def comparator_after(text: str, claims: _Claims) -> None:
                          m.group(0), m.start()), "comparator_after")
 
 
+def every_period(text: str, claims: _Claims) -> None:
+    """"10 mg/kg every 2 weeks", "once every 6 months": how often something is given, an interval."""
+    for m in _EVERY_PERIOD_RE.finditer(text):
+        if claims.free(m.start(), m.end()):
+            claims.add(Found(m.start(), m.end(), "=", float(m.group("n")), m.group("unit"), m.group(0), m.start("n"),
+                             "interval"), "every_period")
+
+
 def past_period(text: str, claims: _Claims) -> None:
     """"in the past year", "within the previous month": a look-back window named by a word."""
     for m in _PERIOD_RE.finditer(text):
@@ -291,18 +301,33 @@ def past_period(text: str, claims: _Claims) -> None:
 
 
 PASSES: tuple[Callable[[str, _Claims], None], ...] = (
-    since_event, dose_multiple, not_more_often, at_intervals, numeric_range, trial_length, comparator_before,
-    comparator_after, past_period)
+    since_event, dose_multiple, not_more_often, at_intervals, every_period, numeric_range, trial_length,
+    comparator_before, comparator_after, past_period)
 """The grammar, one named pass per construction. The order is the precedence: fixed constructions that
 name their own measure first, then ranges, then comparators; a later pass reads only what no earlier
 one claimed."""
 
 
-def _quantities(text: str) -> list[Found]:
-    """Every limit expression in a (normalised) text, without overlaps, in text order."""
+_QUANTITY_RE = re.compile(r"(?P<n>" + NUM + r")(?P<unit>" + _UNIT + r")", re.I)
+
+
+def capped_quantity(text: str, claims: _Claims) -> None:
+    """Under a lead-in that caps what follows ("the dose does not exceed either of the following:"), a bare
+    quantity with a unit ("10 mg/kg") is the cap."""
+    for m in _QUANTITY_RE.finditer(text):
+        if claims.free(m.start(), m.end()) and not _is_year(float(m.group("n")), m.group("unit")):
+            claims.add(Found(m.start(), m.end(), "<=", float(m.group("n")), m.group("unit"), m.group(0),
+                             m.start("n")), "capped_by_lead_in")
+
+
+def _quantities(text: str, capped: bool = False) -> list[Found]:
+    """Every limit expression in a (normalised) text, without overlaps, in text order. `capped`: the text is
+    an item of a list its lead-in caps."""
     claims = _Claims()
     for grammar_pass in PASSES:
         grammar_pass(text, claims)
+    if capped:
+        capped_quantity(text, claims)
     return sorted(claims.found, key=lambda f: f.start)
 
 

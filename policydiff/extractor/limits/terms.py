@@ -22,7 +22,9 @@ def is_negated(text: str) -> bool:
 _APPROVAL = re.compile(r"^\W*(?:(?:initial|continuation|renewal)\s+(?:requests?|approval|authori[sz]ation)s?\s*:\s*|"
                        r"(?:(?:initial\s+|re-?)?(?:authori[sz]ation|approval)s?\s+(?:will\s+be|is|are|may\s+be)\s+"
                        r"(?:issued|granted|given|approved|valid|for)\s+(?:for\s+)?(?:no\s+more\s+than\s+|up\s+to\s+)?)|"
-                       r".{0,80}?\bapprove\s+for\s+|duration\s*:?\s*)(?P<n>\d+)\s*(?P<u>days?|weeks?|months?|years?)\b",
+                       r".{0,80}?\bapprove\s+for\s+|(?:approval\s+|authori[sz]ation\s+)?duration\s*(?:of\s+approval\s*)?:?\s*)"
+                       r"(?P<most>no\s+more\s+than\s+|up\s+to\s+|a\s+maximum\s+of\s+)?"
+                       r"(?P<n>\d+)\s*(?P<u>days?|weeks?|months?|years?)\b",
                        re.I)
 
 
@@ -40,4 +42,6 @@ def approval_term(text: str) -> Threshold | None:
     value, unit = convert(float(m.group("n")), m.group("u"))
     if unit == "years":
         value, unit = tidy_number(float(value) * 12), "months"
-    return Threshold("approval_duration", "=", value, unit, m.group(0).strip())
+    capped = m.group("most") or re.search(r"(?:no\s+more\s+than|up\s+to)\s*$", m.group(0)[:m.start("n") - m.start()],
+                                            re.I)
+    return Threshold("approval_duration", "<=" if capped else "=", value, unit, m.group(0).strip())

@@ -38,10 +38,12 @@ import pypdfium2.raw as pdfium_c
 
 from ...budget import DEFAULT, Budget, over
 from ...errors import ExtractionError
+from ...normalized.lexicon import table_header_cell
 from ..markers import BULLET_ONLY, GLUED_CONNECTOR, LEADING_MARKER
 from ..types import Document, Line
 from .clean import clean_text
 from .pdfscan import scan
+from .tables import Grid, TableFinder, ruled_grid_likely
 from .tolerances import PDF
 
 
@@ -60,6 +62,10 @@ class _Row:
     """Index of the row's first character in the page's text (for looking up more character boxes)."""
     weight: int = 400
     """The font weight PDFium reports (400 regular, 700 bold); see `_emphasis`."""
+    cell: tuple[int, int, int] | None = None
+    """(table, row, column) when the row stands in a cell of a ruled table."""
+    header: bool = False
+    """The row is in a table's header: its first rows, set in bold, naming the columns."""
 
 
 def pdf_document(data: bytes, name: str, digest: str, budget: Budget = DEFAULT) -> Document:
@@ -83,8 +89,14 @@ def pdf_document(data: bytes, name: str, digest: str, budget: Budget = DEFAULT) 
         if n_pages > budget.pages:
             raise ExtractionError(f"{name}: " + over(f"has {n_pages} pages", "pages", budget))
         pages: list[list[_Row]] = []
-        for index in range(n_pages):
-            pages.append(_page_rows(pdf, index, name, budget))
+        tables = TableFinder(data)
+        numbering = [0]
+        """How many tables the pages so far held: each table is numbered in document order."""
+        try:
+            for index in range(n_pages):
+                pages.append(_page_rows(pdf, index, name, budget, tables, numbering))
+        finally:
+            tables.close()
     finally:
         pdf.close()
     if not any(rows for rows in pages):
@@ -131,7 +143,8 @@ def _why_unreadable(data: bytes, pdfium_message: str) -> str:
     return f"PDF is corrupt or truncated (PDFium could not open it: {pdfium_message})"
 
 
-def _page_rows(pdf: pdfium.PdfDocument, index: int, name: str, budget: Budget) -> list[_Row]:
+def _page_rows(pdf: pdfium.PdfDocument, index: int, name: str, budget: Budget, tables: TableFinder,
+               numbering: list[int]) -> list[_Row]:
     """One page's visual rows in reading order; page objects are released before returning."""
     try:
         page = pdf[index]
@@ -154,7 +167,9 @@ def _page_rows(pdf: pdfium.PdfDocument, index: int, name: str, budget: Budget) -
         rows = _rows_from_text(textpage, text, height)
         if rows:
             rows = _split_side_labels(textpage, rows)
-            strokes, dots = _drawn_marks(page, height, want_strokes="<" in text or ">" in text)
+            strokes, dots, rules = _drawn_marks(page, height, want_strokes="<" in text or ">" in text)
+            if rules and ruled_grid_likely(rules, [(r.x0, r.top, r.x1, r.bottom) for r in rows]):
+                rows = _in_cells(textpage, rows, tables.grids(index), numbering)
             if strokes:
                 rows = _underlined_signs(textpage, text, rows, strokes, height)
             if dots:
@@ -280,21 +295,100 @@ _Box = tuple[float, float, float, float]
 """(left, top, right, bottom) in points from the page's top-left corner."""
 
 
-def _drawn_marks(page, height: float, want_strokes: bool) -> tuple[list[_Box], list[_Box]]:
-    """Thin horizontal rules (underlines) and small square shapes or images (bullets) drawn on the page."""
+def _drawn_marks(page, height: float, want_strokes: bool) -> tuple[list[_Box], list[_Box], list[_Box]]:
+    """Thin horizontal rules (underlines), small square shapes or images (bullets), and the thin lines and
+    boxes of both directions long enough to be cell borders, drawn on the page."""
     strokes: list[_Box] = []
     dots: list[_Box] = []
+    rules: list[_Box] = []
     kinds = (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE)
     for obj in page.get_objects(filter=kinds, max_depth=2):
         left, bottom, right, top = obj.get_bounds()
         w, h = right - left, top - bottom
         box = (left, height - top, right, height - bottom)
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH and (h < PDF.rule_height and w > PDF.rule_span
+                                                       or w < PDF.rule_height and h > PDF.rule_span):
+            rules.append(box)
         if want_strokes and obj.type == pdfium_c.FPDF_PAGEOBJ_PATH and h < PDF.rule_height and w > PDF.rule_length:
             strokes.append(box)
         elif PDF.dot_min <= w <= PDF.dot_max and PDF.dot_min <= h <= PDF.dot_max \
                 and PDF.dot_ratio[0] <= w / h <= PDF.dot_ratio[1]:
             dots.append(box)
-    return strokes, dots
+    return strokes, dots, rules
+
+
+def _in_cells(textpage, rows: list[_Row], grids: list[Grid], numbering: list[int]) -> list[_Row]:
+    """Rows inside a ruled table, cut at the table's inner rules where the text layer ran across them, and
+    each piece put in its cell."""
+    if not grids:
+        return rows
+    first = numbering[0]
+    numbering[0] += len(grids)
+    out: list[_Row] = []
+    for row in rows:
+        k = next((k for k, g in enumerate(grids) if g.holds(row.x0, row.top, row.x1, row.bottom)), None)
+        if k is None:
+            out.append(row)
+            continue
+        grid = grids[k]
+        table_row = grid.row_of(row.top)
+        for piece in _cut_at(textpage, row, grid.inner_edges(table_row)):
+            out.append(replace(piece, cell=(first + k, table_row, grid.column_of(piece.x0))))
+    return _headers(out)
+
+
+def _headers(rows: list[_Row]) -> list[_Row]:
+    """A table's first rows are its header while every row of them is short and bold or made of column
+    names (`words.json`, "table_headers"): a header names the columns and is never content."""
+    by_row: dict[tuple[int, int], list[_Row]] = {}
+    for r in rows:
+        if r.cell is not None:
+            by_row.setdefault(r.cell[:2], []).append(r)
+    header: set[tuple[int, int]] = set()
+    for (table, number), members in sorted(by_row.items()):
+        named = all(table_header_cell().match(r.text.strip()) for r in members)
+        if (number == 0 or (table, number - 1) in header) and (named or all(r.bold for r in members)) \
+                and sum(len(r.text.split()) for r in members) <= PDF.header_words:
+            header.add((table, number))
+    return [replace(r, header=True) if r.cell is not None and r.cell[:2] in header else r for r in rows]
+
+
+def _cut_at(textpage, row: _Row, edges: tuple[float, ...]) -> list[_Row]:
+    """A row cut at each edge it runs across: the piece after an edge starts at the first character right
+    of it."""
+    inner = [x for x in edges if row.x0 < x - PDF.cell_slack and row.x1 > x + PDF.cell_slack]
+    if not inner or row.start < 0:
+        return [row]
+    pieces: list[_Row] = []
+    text, start, x0 = row.text, row.start, row.x0
+    for edge in inner:
+        cut = None
+        for i, ch in enumerate(text):
+            if ch.isspace() or i == 0:
+                continue
+            try:
+                left = textpage.get_charbox(start + i)[0]
+            except pdfium.PdfiumError:
+                break
+            if left >= edge - 1:
+                cut = i
+                break
+        if cut is None:
+            continue
+        head = text[:cut].rstrip()
+        try:
+            head_right = textpage.get_charbox(start + len(head) - 1)[2] if head else x0
+            tail_left = textpage.get_charbox(start + cut)[0]
+        except pdfium.PdfiumError:
+            continue
+        if head:
+            pieces.append(replace(row, text=head, x0=x0, x1=float(head_right), start=start,
+                                  text_x=row.text_x if x0 == row.x0 else x0))
+        text, start, x0 = text[cut:], start + cut, float(tail_left)
+        marker = LEADING_MARKER.match(text)
+        row = replace(row, text_x=_left_of(textpage, start + marker.end(), x0) if marker else x0)
+    pieces.append(replace(row, text=text, x0=x0, start=start))
+    return pieces
 
 
 def _underlined_signs(textpage, text: str, rows: list[_Row], strokes: list[_Box], height: float) -> list[_Row]:
@@ -342,7 +436,11 @@ def _drawn_bullets(rows: list[_Row], dots: list[_Box]) -> list[_Row]:
 
 
 def _reading_order(rows: list[_Row], width: float) -> list[_Row]:
-    """Sort rows top to bottom, join cells of one visual row, and read two-column stretches column by column."""
+    """Sort rows top to bottom, join cells of one visual row, and read two-column stretches column by column.
+    A ruled table is read row by row, each row cell by cell (its rows are never joined across cells)."""
+    in_cells = [r for r in rows if r.cell is not None]
+    if in_cells:
+        return _with_tables(_reading_order([r for r in rows if r.cell is None], width), in_cells)
     rows = sorted(rows, key=lambda r: (round(r.top / PDF.band), r.x0))
     bands: list[list[_Row]] = []
     for row in rows:
@@ -369,6 +467,22 @@ def _reading_order(rows: list[_Row], width: float) -> list[_Row]:
         pending_right = []
         out += _band_rows(band, body_left)
     return _join_side_labels(out + pending_right, body_left)
+
+
+def _with_tables(rest: list[_Row], in_cells: list[_Row]) -> list[_Row]:
+    """Each table's rows, row by row and cell by cell, set into the page's other rows where the table
+    starts."""
+    starts: dict[int, float] = {}
+    for r in in_cells:
+        table = r.cell[0] if r.cell else 0
+        starts[table] = min(starts.get(table, r.top), r.top)
+    pending = sorted(in_cells, key=lambda r: (starts[r.cell[0] if r.cell else 0], r.cell, r.top, r.x0))
+    out: list[_Row] = []
+    for row in rest:
+        while pending and starts[pending[0].cell[0] if pending[0].cell else 0] <= row.top:
+            out.append(pending.pop(0))
+        out.append(row)
+    return out + pending
 
 
 def _band_rows(band: list[_Row], body_left: float) -> list[_Row]:
@@ -424,4 +538,5 @@ def _page_lines(pages: list[list[_Row]]) -> Iterator[Line]:
     for page_no, rows in enumerate(pages, start=1):
         for n, row in enumerate(rows, start=1):
             yield Line(clean_text(row.text), n, page_no, indent=row.x0, bold=row.bold, size=row.size, top=row.top,
-                       right=row.x1, text_x=row.text_x, bottom=row.bottom)
+                       right=row.x1, text_x=row.text_x, bottom=row.bottom, cell=row.cell,
+                       table_header=row.header)

@@ -84,6 +84,14 @@ class PdfTolerances:
     underline_row: float = 4.0
     """An underlined sign belongs to the row whose top is within this of the sign's."""
 
+    # -- ruled tables
+    rule_span: float = 10.0
+    """A table rule (a cell border) is a thin line or box at least this long."""
+    header_words: int = 10
+    """A table's header row names its columns in at most this many words."""
+    cell_slack: float = 3.0
+    """Cell edges within this of each other are one edge, and text this far over a rule is still inside."""
+
 
 PDF = PdfTolerances()
 """The tolerances the reader uses."""
