@@ -105,10 +105,10 @@ def _render_policy(fmt: str):
     return {"json": to_json, "md": render_markdown, "text": render_text}[fmt]
 
 
-def _store(ctx: click.Context):
+def _store(ctx: click.Context, init: bool = False):
     from .store import Store
 
-    return Store(ctx.obj["store"])
+    return Store(ctx.obj["store"], init=init)
 
 
 @main.command()
@@ -121,17 +121,19 @@ def _store(ctx: click.Context):
 @click.option("--workers", type=int, default=None, help="Extraction processes (default: one per CPU, at most one "
                                                          "per document).")
 @click.option("--dry-run", is_flag=True, help="Print what each document would be stored as; write nothing.")
+@click.option("--init", "init", is_flag=True, help="Make the --store folder a store although it already holds other "
+                                                    "files (they are committed first).")
 @_with_budget
 @click.pass_context
 @_fail_cleanly
-def add(ctx, paths, payer, policy_id, effective, message, workers, dry_run, budget) -> None:
+def add(ctx, paths, payer, policy_id, effective, message, workers, dry_run, init, budget) -> None:
     """Extract documents (files or folders) and commit each as a version in the store."""
     from .ingest import Identity, plan
     from .ingest import add as run
 
     identity = Identity(payer, policy_id, effective, message)
     if dry_run:
-        prepared = plan(list(paths), identity, workers, sys.stderr.isatty(), _store(ctx), budget)
+        prepared = plan(list(paths), identity, workers, sys.stderr.isatty(), _store(ctx, init), budget)
         for p in prepared:
             if p.not_policy:
                 click.echo(f"would skip {p.path}: {p.error}")
@@ -146,7 +148,8 @@ def add(ctx, paths, payer, policy_id, effective, message, workers, dry_run, budg
         _report_failures([(p.path, p.error) for p in prepared if p.version is None and not p.not_policy],
                          len(prepared), dry_run=True)
         return
-    results = run(_store(ctx), list(paths), identity, workers=workers, progress=sys.stderr.isatty(), budget=budget)
+    results = run(_store(ctx, init), list(paths), identity, workers=workers, progress=sys.stderr.isatty(),
+                  budget=budget)
     for r in results:
         if r.status == "skipped":
             click.echo(f"skipped    {r.path}: {r.error}")
@@ -228,8 +231,9 @@ def show(ctx, ref, fmt) -> None:
 def sync(ctx, remote) -> None:
     """Take the shared remote's versions, put this store's own versions on top, then push."""
     result = _store(ctx).sync(remote)
+    kept = f", {result.kept} other commit(s) of its own replayed" if result.kept else ""
     click.echo(f"synced with {result.remote} at {result.head[:10]}: {result.pulled} version(s) pulled, "
-               f"{result.recommitted} of this store's own re-committed on top")
+               f"{result.recommitted} of this store's own re-committed on top{kept}")
 
 
 _OUTPUT = click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),

@@ -56,13 +56,16 @@ def add(store: Store, paths: list[str | Path], identity: Identity | None = None,
     stored = store.commit([p.version for p in prepared if p.version is not None], (identity or Identity()).message)
     by_path = {r.path: r for r in stored}
     notes = {p.path: p.identity.warnings for p in prepared if p.identity is not None}
-    return [failed.get(f.path) or replace(by_path[f.path], warnings=notes.get(f.path, ())) for f in prepared]
+    return [failed.get(f.path) or replace(by_path[f.path], warnings=(*notes.get(f.path, ()), *by_path[f.path].warnings))
+            for f in prepared]
 
 
 def plan(paths: list[str | Path], identity: Identity | None = None, workers: int | None = None,
          progress: bool = False, store: Store | None = None, budget: Budget = DEFAULT) -> list[Prepared]:
     """What each document would be stored as, without writing: `add --dry-run` prints this."""
     identity = identity or Identity()
+    if store is not None:
+        store.preflight()  # a store that would refuse the write refuses before any document is read
     files = expand(paths)
     if not files:
         raise StoreError("nothing to add: no files found in the paths given")
