@@ -475,6 +475,7 @@ class Store:
         old = repo.head.commit.hexsha if repo.head.is_valid() else ""
         scratch = "refs/policydiff/sync" if onto is not None else None
         pending: dict[str, tuple[str, str]] = {}
+        paths: dict[str, str] = {}
         batch: list[AddResult] = []
         try:
             self._journal.write_bytes(b"".join(p + b"\0" for p in self._paths(good, old, onto)))
@@ -485,7 +486,7 @@ class Store:
                         writer.commit([], item.commit.body, kept=item.kept, removed=item.removed,
                                       author=item.commit.author)
                     else:
-                        batch.append(self._commit_version(writer, item, message, history, pending))
+                        batch.append(self._commit_version(writer, item, message, history, pending, paths))
                 marks = writer.finish()
             finally:
                 writer.abort()
@@ -520,7 +521,8 @@ class Store:
         return list(paths)
 
     def _commit_version(self, writer: FastImport, item: NewVersion, message: str | None,
-                        history: dict[str, list[Version]], pending: dict[str, tuple[str, str]]) -> AddResult:
+                        history: dict[str, list[Version]], pending: dict[str, tuple[str, str]],
+                        pending_paths: dict[str, str]) -> AddResult:
         policy, name, effective, content = item.policy, item.name, item.effective, item.content
         versions = history.setdefault(name, [])
         newest = max(versions, key=_order) if versions else None
@@ -542,12 +544,14 @@ class Store:
             return AddResult(item.path, "unchanged", name, newest.rev, effective)
         notes: tuple[str, ...] = ()
         if same_day:  # the rule for two texts on one date: both kept, the later added in force from that day
-            notes = (f"{item.path}: {name} already has a different version dated {effective} "
-                     f"({same_day[-1].rev[:10]}); both are kept, and this one, added later, is the version in force "
-                     f"from that day",)
+            earlier = same_day[-1]
+            seen = f"from {pending_paths[earlier.rev]}" if earlier.rev in pending_paths else earlier.rev[:10]
+            notes = (f"{item.path}: {name} already has a different version dated {effective} ({seen}); both are "
+                     f"kept, and this one, added later, is the version in force from that day",)
         mark = writer.commit(_files(name, content, item.source_text),
                              _message(name, policy, effective, item.date_source, item.note or message))
         pending[mark] = (content, item.source_text)
+        pending_paths[mark] = item.path
         version = Version(mark, name, effective, policy.title, policy.document.sha256, writer.committed + writer.count,
                           item.date_source, policy.payer, seq=_PENDING + writer.count)
         versions.append(version)
