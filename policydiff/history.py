@@ -65,7 +65,13 @@ def check_date(value: str | None, option: str) -> str | None:
 def diff_stored(store: Store, ref: str, from_rev: str | None = None, to_rev: str | None = None) -> VersionDiff:
     """What changed between two stored versions: `--to` (default: the newest, or the ref's own @rev) against
     `--from` (default: the version just before it)."""
-    name, rev = parse_ref(ref)
+    try:
+        name, rev = parse_ref(ref)
+    except StoreError:
+        if Path(ref).exists():
+            raise
+        raise ExtractionError(f"{ref}: no such file, and not a stored PAYER/POLICY either (diff takes two "
+                              f"documents, or one stored policy)") from None
     versions = store.log(name)
     newer = resolve_rev(versions, name, to_rev or rev)
     if from_rev:
