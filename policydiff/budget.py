@@ -20,6 +20,7 @@ levels, the slowest document under 2 s).
 from __future__ import annotations
 
 import contextlib
+import math
 import multiprocessing
 import os
 import signal
@@ -56,8 +57,11 @@ class Budget:
     memory_bytes: int = 4096 * MiB
     """Memory one document's reader may add to its process."""
 
-
-DEFAULT = Budget()
+    def __post_init__(self) -> None:
+        for flag in FLAGS:
+            problem = out_of_range(flag.field, getattr(self, flag.field))
+            if problem:
+                raise PolicyDiffError(f"{flag.option} {getattr(self, flag.field)!r}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -67,22 +71,44 @@ class Flag:
     env: str
     unit: str
     help: str
+    most: int
+    """The largest value the flag takes: far past any real need, short of what the system cannot honour (a
+    timeout of `inf`, a read of 10^23 bytes, which would be blamed on the document)."""
 
 
+TiB = 1 << 40
 FLAGS = (
-    Flag("input_bytes", "--max-bytes", "POLICYDIFF_MAX_BYTES", "bytes", "Bytes read per input file."),
-    Flag("pages", "--max-pages", "POLICYDIFF_MAX_PAGES", "pages", "Pages per PDF."),
+    Flag("input_bytes", "--max-bytes", "POLICYDIFF_MAX_BYTES", "bytes", "Bytes read per input file.", TiB),
+    Flag("pages", "--max-pages", "POLICYDIFF_MAX_PAGES", "pages", "Pages per PDF.", 10_000_000),
     Flag("stream_bytes", "--max-stream-bytes", "POLICYDIFF_MAX_STREAM_BYTES", "bytes",
-         "Inflated bytes of any one PDF content stream."),
+         "Inflated bytes of any one PDF content stream.", TiB),
     Flag("document_bytes", "--max-inflated-bytes", "POLICYDIFF_MAX_INFLATED_BYTES", "bytes",
-         "Inflated bytes of all of one PDF's streams (images left out)."),
-    Flag("line_chars", "--max-line-chars", "POLICYDIFF_MAX_LINE_CHARS", "characters", "Characters per line."),
-    Flag("depth", "--max-depth", "POLICYDIFF_MAX_DEPTH", "levels", "Outline levels per document."),
-    Flag("seconds", "--timeout", "POLICYDIFF_TIMEOUT", "seconds", "Seconds to read one document."),
+         "Inflated bytes of all of one PDF's streams (images left out).", TiB),
+    Flag("line_chars", "--max-line-chars", "POLICYDIFF_MAX_LINE_CHARS", "characters", "Characters per line.",
+         1_000_000_000),
+    Flag("depth", "--max-depth", "POLICYDIFF_MAX_DEPTH", "levels", "Outline levels per document.", 10_000),
+    Flag("seconds", "--timeout", "POLICYDIFF_TIMEOUT", "seconds", "Seconds to read one document.", 7 * 24 * 3600),
     Flag("memory_bytes", "--max-memory", "POLICYDIFF_MAX_MEMORY", "bytes",
-         "Memory one document's reader may use."),
+         "Memory one document's reader may use.", TiB),
 )
 _BY_FIELD = {f.field: f for f in FLAGS}
+
+
+def out_of_range(field: str, value: float) -> str | None:
+    """Why `value` cannot be the limit `field`, or None: it must be a finite number above 0 and at most the
+    flag's `most` (a NaN timeout would disable the limit and spin; an infinite one crash the wait)."""
+    flag = _BY_FIELD[field]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return "must be a finite number"
+    if value <= 0:
+        return "must be greater than 0"
+    if value > flag.most:
+        most = f"{flag.most // TiB} TiB" if flag.unit == "bytes" else f"{flag.most:,} {flag.unit}"
+        return f"must be at most {most}"
+    return None
+
+
+DEFAULT = Budget()
 
 
 def flag_for(field: str) -> str:
@@ -103,8 +129,11 @@ def parse_size(value: str | int) -> int:
     number = text.rstrip("kmgib")
     unit = text[len(number):]
     try:
-        return int(float(number) * _SIZE_UNITS[unit])
-    except (ValueError, KeyError):
+        amount = float(number) * _SIZE_UNITS[unit]
+        if not math.isfinite(amount):
+            raise ValueError(number)
+        return int(amount)
+    except (ValueError, KeyError, OverflowError):
         raise ExtractionError(f"{value!r}: not a size (e.g. 64MB, 2GiB or a number of bytes)") from None
 
 
@@ -283,5 +312,5 @@ def _replace(pool: list[_Worker], worker: _Worker, context: Any, job: Callable[[
         pool.remove(worker)
 
 
-__all__ = ["DEFAULT", "FLAGS", "Flag", "Budget", "Outcome", "flag_for", "over",
+__all__ = ["DEFAULT", "FLAGS", "Flag", "Budget", "Outcome", "flag_for", "out_of_range", "over",
            "parse_size", "run_bounded", "shown"]

@@ -20,29 +20,38 @@ from .errors import PolicyDiffError
 FORMATS_POLICY = click.Choice(["json", "md", "text"])
 
 
-class _Size(click.ParamType):
-    """A size in bytes: 1048576, 64MB, 2GiB."""
+class _Limit(click.ParamType):
+    """One limit of the reading budget: a size (1048576, 64MB, 2GiB), a number of seconds or a count, checked
+    where it is parsed (policydiff.budget.out_of_range), so `inf`, `nan` or 1e23 is a usage error."""
 
-    name = "size"
+    def __init__(self, field: str, unit: str):
+        self.field, self.unit = field, unit
+        self.name = {"bytes": "size", "seconds": "seconds"}.get(unit, "integer")
 
     def convert(self, value, param, ctx):
-        from .budget import parse_size
+        from .budget import out_of_range, parse_size
 
         try:
-            size = parse_size(value)
+            if self.unit == "bytes":
+                number: float = parse_size(value)
+            elif self.unit == "seconds":
+                number = float(value)
+            else:
+                number = int(str(value).strip())
         except PolicyDiffError as exc:
             self.fail(str(exc), param, ctx)
-        if size <= 0:
-            self.fail("must be greater than 0", param, ctx)
-        return size
+        except ValueError:
+            self.fail(f"{value!r} is not a {'number' if self.unit == 'seconds' else 'whole number'}", param, ctx)
+        problem = out_of_range(self.field, number)
+        if problem:
+            self.fail(f"{value!r} {problem}", param, ctx)
+        return number
 
 
 def _with_budget(func):
     """The reading budget's options (policydiff.budget.FLAGS), each also read from its environment
     variable; the command receives them as one `budget` argument."""
     from .budget import FLAGS, Budget
-
-    kinds = {"bytes": _Size(), "seconds": click.FloatRange(min=0, min_open=True)}
 
     @wraps(func)
     def wrapper(*args, **kwargs):
@@ -51,7 +60,7 @@ def _with_budget(func):
 
     for flag in reversed(FLAGS):
         wrapper = click.option(flag.option, flag.field, envvar=flag.env, default=None, show_envvar=True,
-                               type=kinds.get(flag.unit, click.IntRange(min=1)),
+                               type=_Limit(flag.field, flag.unit),
                                help=f"{flag.help} [default: {_default_shown(flag.field)}]")(wrapper)
     return wrapper
 
@@ -69,11 +78,18 @@ def _fail_cleanly(func):
         try:
             return func(*args, **kwargs)
         except PolicyDiffError as exc:
-            click.echo(f"policydiff: {exc}", err=True)
+            _say(f"policydiff: {exc}", err=True)
             sys.exit(2)
         except BrokenPipeError:
             sys.exit(0)
     return wrapper
+
+
+def _say(line: str, err: bool = False) -> None:
+    """One line about files: names and messages reach the terminal escaped (policydiff.render.markup)."""
+    from .render.markup import terminal_line
+
+    click.echo(terminal_line(line), err=err)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -135,10 +151,10 @@ def _render_policy(fmt: str):
     return {"json": to_json, "md": render_markdown, "text": render_text}[fmt]
 
 
-def _store(ctx: click.Context):
+def _store(ctx: click.Context, init: bool = False):
     from .store import Store
 
-    return Store(ctx.obj["store"])
+    return Store(ctx.obj["store"], init=init)
 
 
 @main.command()
@@ -151,55 +167,60 @@ def _store(ctx: click.Context):
 @click.option("--workers", type=int, default=None, help="Extraction processes (default: one per CPU, at most one "
                                                          "per document).")
 @click.option("--dry-run", is_flag=True, help="Print what each document would be stored as; write nothing.")
+@click.option("--init", "init", is_flag=True, help="Make the --store folder a store although it already holds other "
+                                                    "files (they are committed first).")
 @_with_budget
 @click.pass_context
 @_fail_cleanly
-def add(ctx, paths, payer, policy_id, effective, message, workers, dry_run, budget) -> None:
+def add(ctx, paths, payer, policy_id, effective, message, workers, dry_run, init, budget) -> None:
     """Extract documents (files or folders) and commit each as a version in the store."""
     from .ingest import Identity, plan
     from .ingest import add as run
 
     identity = Identity(payer, policy_id, effective, message)
     if dry_run:
-        prepared = plan(list(paths), identity, workers, sys.stderr.isatty(), _store(ctx), budget)
+        prepared = plan(list(paths), identity, workers, sys.stderr.isatty(), _store(ctx, init), budget)
         for p in prepared:
             if p.not_policy:
-                click.echo(f"would skip {p.path}: {p.error}")
+                _say(f"would skip {p.error or p.path}")
             if p.version is None or p.identity is None:
                 continue
             who = p.identity
-            click.echo(f"would add  {p.version.name}@{p.version.effective}  {p.path}\n"
-                       f"           payer {who.payer.value!r} ({who.payer.source}), policy "
-                       f"{who.policy_id.value!r} ({who.policy_id.source}), date ({who.date.source})")
+            _say(f"would add  {p.version.name}@{p.version.effective}  {p.path}")
+            _say(f"           payer {who.payer.value!r} ({who.payer.source}), policy {who.policy_id.value!r} "
+                 f"({who.policy_id.source}), date ({who.date.source})")
             for w in who.warnings:
-                click.echo(f"policydiff: warning: {w}", err=True)
+                _say(f"policydiff: warning: {w}", err=True)
         _report_failures([(p.path, p.error) for p in prepared if p.version is None and not p.not_policy],
-                         len(prepared), dry_run=True)
+                         sum(not p.not_policy for p in prepared), dry_run=True)
         return
-    results = run(_store(ctx), list(paths), identity, workers=workers, progress=sys.stderr.isatty(), budget=budget)
+    results = run(_store(ctx, init), list(paths), identity, workers=workers, progress=sys.stderr.isatty(),
+                  budget=budget)
     for r in results:
         if r.status == "skipped":
-            click.echo(f"skipped    {r.path}: {r.error}")
+            _say(f"skipped    {r.error or r.path}")
         elif r.status != "failed":
-            click.echo(f"{r.status:<10} {r.policy}@{r.effective}  {(r.rev or '')[:10]}  {r.path}")
+            _say(f"{r.status:<10} {r.policy}@{r.effective}  {(r.rev or '')[:10]}  {r.path}")
         for w in r.warnings:
-            click.echo(f"policydiff: warning: {w}", err=True)
-    _report_failures([(r.path, r.error) for r in results if r.status == "failed"], len(results))
+            _say(f"policydiff: warning: {w}", err=True)
+    _report_failures([(r.path, r.error) for r in results if r.status == "failed"],
+                     sum(r.status != "skipped" for r in results))
 
 
 def _report_failures(failures, total: int, dry_run: bool = False) -> None:
-    """Every failure at the end, one line each, then exit 2: the good documents have landed."""
+    """Every failure at the end, one line each, then exit 2: the good documents have landed. `total` counts
+    the documents read (skipped ones left out)."""
     if not failures:
         return
     for path, error in failures:
-        click.echo(f"policydiff: failed: {error or path}", err=True)
+        _say(f"policydiff: failed: {error or path}", err=True)
     if total == 1:
         sys.exit(2)  # one document: its one line says it all
-    if dry_run:
-        rest = "the others would be stored"
+    if len(failures) >= total:
+        rest = "nothing would be stored" if dry_run else "nothing was stored"
     else:
-        rest = "the others were stored" if len(failures) < total else "nothing was stored"
-    click.echo(f"policydiff: {len(failures)} of {total} document(s) failed; {rest}", err=True)
+        rest = "the others would be stored" if dry_run else "the others were stored"
+    _say(f"policydiff: {len(failures)} of {total} document(s) failed; {rest}", err=True)
     sys.exit(2)
 
 
@@ -258,12 +279,21 @@ def show(ctx, ref, fmt) -> None:
 def sync(ctx, remote) -> None:
     """Take the shared remote's versions, put this store's own versions on top, then push."""
     result = _store(ctx).sync(remote)
+    kept = f", {result.kept} other commit(s) of its own replayed" if result.kept else ""
     click.echo(f"synced with {result.remote} at {result.head[:10]}: {result.pulled} version(s) pulled, "
-               f"{result.recommitted} of this store's own re-committed on top")
+               f"{result.recommitted} of this store's own re-committed on top{kept}")
 
 
 _OUTPUT = click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
                        help="Write to this file instead of standard output (needed for xlsx on a terminal).")
+
+
+def _labels(sources) -> list[str]:
+    """The names compare and diff print for their inputs: paths as given, escaped (a file name may hold bytes
+    that are not UTF-8, or control characters)."""
+    from .render.markup import terminal_line
+
+    return [terminal_line(s) for s in sources]
 
 
 def _emit(result, fmt: str, renderers: dict, output: str | None) -> None:
@@ -271,8 +301,7 @@ def _emit(result, fmt: str, renderers: dict, output: str | None) -> None:
     rendered = renderers[fmt](result)
     data = rendered if isinstance(rendered, bytes) else rendered.encode("utf-8")
     if output:
-        with open(output, "wb") as handle:
-            handle.write(data)
+        _write_file(output, lambda handle: handle.write(data))
     elif isinstance(rendered, bytes):
         if sys.stdout.isatty():
             raise click.UsageError("xlsx is a binary format: pass --output FILE or redirect standard output")
@@ -301,7 +330,13 @@ def compare_cmd(ctx, sources, fmt, indication, output, budget) -> None:
     if len(sources) < 2:
         raise click.UsageError("compare needs at least two policies")
     store = _store(ctx)
-    result = compare([load(s, store, budget) for s in sources], list(sources), indication)
+    policies = [load(s, store, budget) for s in sources]
+    result = compare(policies, _labels(sources), indication)
+    if indication and not result.rows:
+        from .errors import NothingMatched
+
+        raise NothingMatched.listing("--indication", indication, "indications of these policies",
+                                     sorted({i.key for p in policies for i in p.indications}))
     _emit(result, fmt, {"json": render.to_json, "md": render.render_markdown, "html": render.render_html,
                         "csv": render.render_csv, "text": render.render_text, "xlsx": compare_xlsx}, output)
     sys.exit(1 if result.has_differences else 0)
@@ -328,7 +363,7 @@ def diff_cmd(ctx, sources, from_rev, to_rev, fmt, indication, output, budget) ->
     store = _store(ctx)
     if len(sources) == 2:
         old, new = load(sources[0], store, budget), load(sources[1], store, budget)
-        result = diff_policies(old, new, new.policy_id or "", sources[0], sources[1])
+        result = diff_policies(old, new, new.policy_id or "", *_labels(sources))
     elif len(sources) == 1:
         result = diff_stored(store, sources[0], from_rev, to_rev)
     else:
@@ -372,11 +407,24 @@ def _stream(write, binary: bool, output: str | None) -> None:
         write(sys.stdout.buffer if binary else sys.stdout)
         sys.stdout.flush()
         return
+    _write_file(output, lambda handle: write(handle if binary else io.TextIOWrapper(handle, encoding="utf-8",
+                                                                                     write_through=True)))
+
+
+def _write_file(output: str, write) -> None:
+    """`write(handle)` into `output`, beside its final name first, so a failure leaves no half-written file;
+    a folder that is not there, no permission or a full disk is one line naming the file."""
+    from .errors import OutputError
+
     partial = f"{output}.partial"
     try:
         with open(partial, "wb") as handle:
-            write(handle if binary else io.TextIOWrapper(handle, encoding="utf-8", write_through=True))
+            write(handle)
         os.replace(partial, output)
+    except OSError as exc:
+        folder = os.path.dirname(output) or "."
+        why = f"no folder {folder}" if not os.path.isdir(folder) else (exc.strerror or str(exc))
+        raise OutputError(f"{output}: cannot write ({why})") from None
     finally:
         if os.path.exists(partial):
             os.unlink(partial)
@@ -435,7 +483,22 @@ def schema() -> None:
 
 
 def run() -> None:
-    main(prog_name="policydiff")
+    """The console script. A usage error (a mistyped option, `--timeout inf`) is one line too, like every
+    other fault, with where to read more."""
+    try:
+        code = main(prog_name="policydiff", standalone_mode=False)
+    except click.ClickException as exc:
+        if "\n" in exc.format_message():  # no command at all: click's help is the answer
+            exc.show()
+            sys.exit(exc.exit_code)
+        context = getattr(exc, "ctx", None)
+        hint = f" (see {context.command_path} --help)" if context is not None else ""
+        _say(f"policydiff: {exc.format_message()}{hint}", err=True)
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        _say("policydiff: aborted", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,4 +20,18 @@ class StoreError(PolicyDiffError):
 
 
 class OutputError(PolicyDiffError):
-    """An output (a site folder, an export file) cannot be written where asked: it holds something else."""
+    """An output cannot be written where asked: its folder does not exist, no permission, a full disk, or it
+    holds something else (a site folder of other files)."""
+
+
+class NothingMatched(PolicyDiffError):
+    """A filter (`--payer`, `--indication`) names nothing there is: a usage error, not an empty result, so a
+    mistyped name is never read as "no changes"."""
+
+    @classmethod
+    def listing(cls, option: str, query: str, what: str, there: list[str], close: list[str] | None = None,
+                most: int = 12) -> NothingMatched:
+        """One line: what was asked, the close names, and what there is (the first `most` of it)."""
+        near = f"; close: {', '.join(close)}" if close else ""
+        shown = ", ".join(there[:most]) + (f" and {len(there) - most} more" if len(there) > most else "")
+        return cls(f"{option} {query}: nothing matched{near}; {what}: {shown or 'none'}")

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from .budget import Budget
 from .diffs.versions import BlameLine, Report, VersionDiff, diff_policies, only_indications
 from .diffs.versions import blame as blame_lines
-from .errors import StoreError
+from .errors import ExtractionError, NothingMatched, StoreError
 from .extractor import extract, extract_bounded
 from .identity import read_file_name
 from .normalized.dates import check_date
 from .normalized.schema import Policy
-from .normalized.vocabulary import payer_name
+from .normalized.vocabulary import path_slug, payer_name, slugify
 from .store import Store, Version, parse_ref, resolve_rev
 
 
@@ -30,8 +31,18 @@ def is_stored_ref(spec: str) -> bool:
 
 def load(spec: str, store: Store, budget: Budget | None = None) -> Policy:
     """A file path (extracted; in a bounded worker when `budget` are given), or a stored policy
-    `payer/policy[@rev]` (read from the store)."""
+    `payer/policy[@rev]` (read from the store). A spec that is neither is first of all a file that is not there:
+    a mistyped path says "no such file", whatever else it might have been."""
     if is_stored_ref(spec):
+        try:
+            name, _ = parse_ref(spec)
+        except StoreError:
+            raise ExtractionError(f"{spec}: no such file") from None
+        if not store.exists():
+            raise ExtractionError(f"{spec}: no such file, and no policy store at {store.path} to look it up in")
+        if not store.index(policy=name):
+            raise ExtractionError(f"{spec}: no such file, and no stored policy {name} in {store.path} "
+                                  f"(see policydiff list)")
         return store.show(spec)
     # a missing file is reported by the extractor, naming it
     policy = extract(spec) if budget is None else extract_bounded(spec, budget)
@@ -45,7 +56,13 @@ def load(spec: str, store: Store, budget: Budget | None = None) -> Policy:
 def diff_stored(store: Store, ref: str, from_rev: str | None = None, to_rev: str | None = None) -> VersionDiff:
     """What changed between two stored versions: `--to` (default: the newest, or the ref's own @rev) against
     `--from` (default: the version just before it)."""
-    name, rev = parse_ref(ref)
+    try:
+        name, rev = parse_ref(ref)
+    except StoreError:
+        if Path(ref).exists():
+            raise
+        raise ExtractionError(f"{ref}: no such file, and not a stored PAYER/POLICY either (diff takes two "
+                              f"documents, or one stored policy)") from None
     versions = store.log(name)
     newer = resolve_rev(versions, name, to_rev or rev)
     if from_rev:
@@ -66,10 +83,29 @@ def annual_report(store: Store, since: str | None = None, until: str | None = No
     since, until = check_date(since, "--since"), check_date(until, "--until")
     if since and until and since > until:
         raise StoreError(f"--since {since} is after --until {until}")
-    chosen = store.versions_between(since, until, payer)
+    if payer:
+        _check_payer(store, payer)
+    # No --until is "to today" (as the report is headed): a version effective later is not in it yet.
+    chosen = store.versions_between(since, until or date.today().isoformat(), payer)
     payers = {name.split("/")[0]: v.payer for name, versions in chosen for v in versions if v.payer}
     return Report(since, until, tuple(name for name, _ in chosen), _Changes(store, chosen, indication),
                   tuple(sorted(payers.items())))
+
+
+def _check_payer(store: Store, payer: str) -> None:
+    """`--payer` names a payer the store holds, or the report would be one of zeros: say so, with the close
+    names ("Northwind" for northwind-health-plan) and the payers there are."""
+    import difflib
+
+    stored = store.payers()
+    wanted = path_slug(payer_name(payer))
+    if wanted in stored:
+        return
+    words = set(slugify(payer).split("-")) - {""}
+    close = [s for s in stored if words and words <= set(s.split("-"))]
+    close += [s for s in difflib.get_close_matches(wanted, list(stored), n=3, cutoff=0.6) if s not in close]
+    raise NothingMatched.listing("--payer", payer, "payers in the store", list(stored),
+                                 [f"{s} ({'; '.join(stored[s])})" for s in close])
 
 
 class _Changes:

@@ -43,6 +43,24 @@ def plain_text(text: str | None) -> str:
     return _CONTROL.sub(_shown, text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
 
 
+_UNSAFE_IN_A_LINE = re.compile(f"[{CONTROLS}{FORMATTING}\n\ud800-\udfff]")
+
+
+def _shown_in_line(match: re.Match[str]) -> str:
+    char = match.group(0)
+    if "\udc80" <= char <= "\udcff":  # a byte that is not UTF-8, as the OS hands file names over
+        return f"\\x{ord(char) - 0xdc00:02x}"
+    return f"\\u{ord(char):04x}"
+
+
+def terminal_line(text: str) -> str:
+    """A line about files for a terminal (a status line, an error naming a file): every control character,
+    newline included, and every invisible or direction-override character shown as an escape, and a file
+    name's bytes that are not UTF-8 as `\\xff`: a name can neither forge a line nor reach the terminal as a
+    command, and printing it can never fail."""
+    return _UNSAFE_IN_A_LINE.sub(_shown_in_line, text)
+
+
 def terminal_safe(render: Callable[P, str]) -> Callable[P, str]:
     """For renderers of plain-text output: the whole rendered text keeps its newlines and tabs, and every
     other control or direction-override character is shown as an escape, whichever field it came in."""

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
+import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from ...budget import DEFAULT, Budget, over
 from ...errors import ExtractionError
@@ -68,20 +71,52 @@ def _line_list(numbers: list[int]) -> str:
     return shown + (f" and {len(numbers) - 8} more" if len(numbers) > 8 else "")
 
 
+def document_name(path: str | Path) -> str:
+    """The name a document is stored and reported under: its file name, with any byte that is not UTF-8
+    (which the OS hands over as a lone surrogate) written as `\\xff`, so it can go into JSON and commits."""
+    return Path(path).name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def read_document(path: str | Path, budget: Budget = DEFAULT) -> Document:
+    """A file's document. Only regular files are read: a FIFO would block until its writer came (for the
+    whole timeout) and a device never ends, so both are refused before a byte is read; opening does not block
+    either (O_NONBLOCK), so a FIFO swapped in after the check is refused too."""
     p = Path(path)
     if not p.exists():
         raise ExtractionError(f"{p}: no such file")
     if p.is_dir():
         raise ExtractionError(f"{p}: is a directory, not a policy document")
     try:
-        with p.open("rb") as handle:
-            data = handle.read(budget.input_bytes + 1)
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise ExtractionError(f"{p}: is not a regular file (a pipe, socket or device); save the document "
+                                      f"to a file and read that")
+            os.set_blocking(fd, True)
+            if info.st_size > budget.input_bytes:
+                raise ExtractionError(f"{p}: " + over("is too large to read", "input_bytes", budget))
+            data = _read_at_most(handle, budget.input_bytes + 1, info.st_size + 1)
     except OSError as exc:
         raise ExtractionError(f"{p}: cannot be read ({exc.strerror or exc})") from None
     if len(data) > budget.input_bytes:
         raise ExtractionError(f"{p}: " + over("is too large to read", "input_bytes", budget))
-    return read_bytes(data, p.name, budget)
+    return read_bytes(data, document_name(p), budget)
+
+
+def _read_at_most(handle: BinaryIO, limit: int, expected: int) -> bytes:
+    """Up to `limit` bytes, asking for no more than the file is expected to hold at once (a read asks the
+    allocator for all it is told it may get, so a huge limit must not become the request)."""
+    chunks, got = [], 0
+    want = min(limit, expected)
+    while got < limit:
+        chunk = handle.read(min(want, limit - got))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+        want = 1 << 23  # the file grew while being read: go on in 8 MiB steps
+    return b"".join(chunks)
 
 
 def read_bytes(data: bytes, name: str, budget: Budget = DEFAULT) -> Document:
