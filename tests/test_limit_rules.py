@@ -50,7 +50,7 @@ CASES = [
     ("NYHA class II symptoms", "nyha_class", "=", "II", None, "class_named", "stage_words"),
     ("Ejection fraction greater than or equal to 30% and less than or equal to 70%", "ejection_fraction", "between",
      (30, 70), "%", "floor_and_ceiling", "vocabulary_near_unit"),
-    ("At least 2 antiseizure medications have failed", "antiseizure_medications", ">=", 2, "count",
+    ("At least 2 biologic agents have failed", "biologic_agents", ">=", 2, "count",
      "comparator_before", "counted_noun_phrase"),
     ("Two or more bursts of oral steroids of at least 3 days each", "steroid_burst_duration", ">=", 3, "days",
      "comparator_before", "counted_duration"),
@@ -73,6 +73,15 @@ CASES = [
     ("Within 3 to 6 months of the request", "time_window", "between", (3, 6), "months", "numeric_range",
      "window_between"),
     ("Aged 6 months or older", "age", ">=", 0.5, "years", "comparator_after", "age_words"),
+    ("Infuse 10 mg/kg every 2 weeks", "interval", "=", 2, "weeks", "every_period", "construction_interval"),
+    ("At least 50% sustained improvement in symptoms", "symptom_improvement", ">=", 50, "%", "comparator_before",
+     "change_of_what"),
+    ("A 50% (more than 48 hours) improvement", "improvement_duration", ">", 48, "hours", "comparator_before",
+     "duration_of_change"),
+    ("Greater than or equal to 15 headache days per month", "headache_days", ">=", 15, "days/month",
+     "comparator_before", "counted_noun_phrase"),
+    ("Headaches last 4 hours per day or longer", "headache_duration", ">=", 4, "hours", "comparator_after",
+     "subject_duration"),
     ("A Karnofsky score of 70 or more", "karnofsky", ">=", 70, "%", "comparator_after", "vocabulary_near"),
 ]
 
@@ -99,6 +108,14 @@ def test_a_limit_whose_own_words_name_nothing_is_named_from_its_lead_in(phrase, 
     assert [(r.threshold.measure, r.naming) for r in found.readings] == [(measure, naming)]
 
 
+def test_under_a_cap_lead_in_a_bare_quantity_is_the_cap():
+    """"The dose does not exceed either of the following: 10 mg/kg every 2 weeks": a dose of at most 10 mg/kg."""
+    found = read_limits("10 mg/kg every 2 weeks", "The dose does not exceed either of the following", capped=True)
+    got = {(r.threshold.measure, r.threshold.op, r.threshold.value, r.threshold.unit, r.grammar) for r in found.readings}
+    assert got == {("dose", "<=", 10, "mg/kg", "capped_by_lead_in"), ("interval", "=", 2, "weeks", "every_period")}
+    assert not read_limits("10 mg/kg every 2 weeks").readings[0].threshold.measure == "dose"
+
+
 def test_at_least_one_is_set_aside_not_read():
     found = read_limits("Tried at least one other therapy")
     assert not found.readings and [why for _, why in found.set_aside] == ["one_exists"]
@@ -111,14 +128,15 @@ def test_an_unnamed_limit_is_a_warning_never_a_guess():
 
 def test_every_grammar_pass_and_naming_rule_has_a_case():
     passes = {p.__name__ for p in grammar.PASSES}
-    assert passes <= {c[5] for c in CASES}
+    assert passes <= {c[5] for c in CASES} | {"capped_by_lead_in"}
     source = "\n".join(p.read_text() for p in Path(limits.__file__).parent.glob("*.py"))
     rules = set(re.findall(r'Named\([^)]*?"(\w+)"\)', source, re.S)) | set(
         re.findall(r'(?:else|if)\s+Named\(.*?,\s*"(\w+)"\)', source))
     stage_rules = set(re.findall(r'm\.span\(\),\s*"(\w+)"\)|where,\s*"(\w+)"\)', source))
     stage_rules = {r for pair in stage_rules for r in pair if r}
     covered = {c[6] for c in CASES} | {c[5] for c in CASES}
-    covered |= {"context_vocabulary", "context_time_since_event", "one_exists"}  # the tests below the table
+    covered |= {"context_vocabulary", "context_time_since_event", "one_exists", "capped_by_lead_in",
+                "change"}  # the tests below the table; "change" is a group name the scan picks up
     missing = (rules | stage_rules) - covered - {"subject_in_vocabulary", "counted_noun_vocabulary_unit",
                                                  "subject_duration"}
     assert not missing, sorted(missing)

@@ -157,5 +157,5 @@ def test_the_finder_tags_every_head_with_the_strategy_that_found_it():
 
 def test_strategies_are_tried_in_a_stated_order():
     names = [s.__name__ for s in heads.STRATEGIES]
-    assert names == ["sub_headings", "diagnosis_blocks", "labels", "one_statement", "parallel_items", "statements",
-                     "enumerated_items", "whole_section"]
+    assert names == ["sub_headings", "table_rows", "diagnosis_blocks", "labels", "one_statement", "parallel_items",
+                     "statements", "enumerated_items", "whole_section"]

@@ -119,7 +119,7 @@ def test_negation(text, negated):
 @pytest.mark.parametrize("text,expected", [
     # any noun: the measure is named from the noun phrase when the vocabulary does not know it
     ("Genetic testing shows 2 to 4 copies of the SMN2 gene", ("smn2_copies", "between", (2, 4), "count")),
-    ("Member has tried at least 2 antiseizure medications", ("antiseizure_medications", ">=", 2, "count")),
+    ("Member has tried at least 2 antiseizure medications", ("antiseizure_medications_tried", ">=", 2, "count")),
     ("Patient has ≥ 20 nodular lesions", ("lesion_count", ">=", 20, "count")),
     ("The dose will not exceed 12 mg per administration", ("dose", "<=", 12, "mg")),
     ("FOUR or more prior lines of therapy", ("prior_therapy_lines", ">=", 4, "count")),
@@ -143,13 +143,17 @@ def test_counts_keep_their_look_back_window():
         ("exacerbations", ">=", 2, "count"), ("time_window", "<=", 1, "years")}
 
 
-@pytest.mark.parametrize("text,value", [
-    ("Authorization will be issued for 12 months.", 12), ("Approve for 1 year if the patient meets", 12),
-    ("Initial authorization will be for no more than 6 months", 6),
+@pytest.mark.parametrize("text,op,value,unit", [
+    ("Authorization will be issued for 12 months.", "=", 12, "months"),
+    ("Approve for 1 year if the patient meets", "=", 12, "months"),
+    ("Initial authorization will be for no more than 6 months", "<=", 6, "months"),
+    ("Approval Duration: 180 days", "=", 180, "days"),
+    ("Approval duration: 1 year", "=", 12, "months"),
 ])
-def test_approval_terms_are_their_own_measure(text, value):
+def test_approval_terms_are_their_own_measure(text, op, value, unit):
+    """A term is how long an approval lasts; "no more than" makes it a ceiling."""
     term = approval_term(text)
-    assert (term.measure, term.op, term.value, term.unit) == ("approval_duration", "=", value, "months")
+    assert (term.measure, term.op, term.value, term.unit) == ("approval_duration", op, value, unit)
 
 
 def test_either_of_two_named_scores():

@@ -9,6 +9,7 @@ roles), `outline` (lines → trees), `logic`, `thresholds`, `codes`,
 from __future__ import annotations
 
 import statistics
+from dataclasses import replace
 from pathlib import Path
 
 from ..budget import DEFAULT, Budget
@@ -63,6 +64,20 @@ def _body_size(lines: tuple[Line, ...]) -> float:
     return statistics.median(sizes) if sizes else 10.0
 
 
+def _rows_joined(lines: tuple[Line, ...]) -> tuple[Line, ...]:
+    """The document's lines for its front matter: a table row's cells on one line ("Program Number    2025 P
+    2116-22"), as a form's label and value are read together."""
+    out: list[Line] = []
+    for ln in lines:
+        last = out[-1] if out else None
+        if ln.cell is not None and last is not None and last.cell is not None and ln.cell[:2] == last.cell[:2]:
+            gap = "    " if ln.cell[2] != last.cell[2] else " "
+            out[-1] = replace(last, text=f"{last.text}{gap}{ln.text}", cell=ln.cell, right=ln.right)
+        else:
+            out.append(ln)
+    return tuple(out)
+
+
 def source_text(doc: Document) -> str:
     """The document's text as the store keeps it for redlines: a PDF's lines less its page furniture, with
     lone bullets joined to their items; a text or Markdown file's lines as written."""
@@ -87,7 +102,7 @@ def extract_document(doc: Document, budget: Budget = DEFAULT, trace: Trace | Non
         outlines = [build_outline(s.lines, doc.layout, lines, budget) for s in sections]
     except ExtractionError as exc:
         raise ExtractionError(f"{doc.name}: {exc}") from None
-    raw = doc.lines
+    raw = _rows_joined(doc.lines)
     all_text = [ln.text for ln in raw]
     title = read_title(raw, title_from_layout(raw, markdown=doc.format == "markdown"))
     built = assemble(sections, outlines, title, trace)

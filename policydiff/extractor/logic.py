@@ -160,6 +160,17 @@ def _cap_lead() -> re.Pattern[str]:
     return re.compile("|".join(rf"\b(?:{p})" for p in logic_words()["cap_lead"]), re.I)
 
 
+@lru_cache(maxsize=1)
+def _single_item() -> re.Pattern[str]:
+    return re.compile("|".join(rf"\b(?:{p})" for p in logic_words()["single_item"]), re.I)
+
+
+def takes_one_item(text: str) -> bool:
+    """"... when the following criterion is met:": the lead-in's list is one item (what follows at the same
+    indent belongs to the list it interrupted)."""
+    return bool(_single_item().search(text[-160:]))
+
+
 def caps_its_items(text: str) -> bool:
     """"When the dose does not exceed either of the following:": the items it lists are caps ("10 mg/kg every
     2 weeks" is a dose of at most 10 mg/kg), not criteria that must be absent."""

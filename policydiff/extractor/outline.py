@@ -368,10 +368,17 @@ def _nest_by_geometry(units: list[_Unit]) -> list[_Unit]:
                      None)
         if level is not None:  # "2." after "1." at the same indent, though a lead-in stood between them
             del stack[level + (0 if _next_in_list(unit, stack[level]) else 1):]
-        while stack and not (_geometric_child(unit, stack[-1]) or _style_child(unit, stack)):
+        while stack and not (_geometric_child(unit, stack[-1]) or _style_child(unit, stack)) \
+                or stack and _full_single(unit, stack[-1]):
             stack.pop()
         if not stack or stack[-1].kind == "heading":
             siblings = stack[-1].children if stack else roots
+            resumed = _interrupted_list(unit, siblings)
+            if resumed is not None:
+                resumed.children.append(unit)
+                stack.append(resumed)
+                stack.append(unit)
+                continue
             owner = _note_owner(unit, siblings)
             if owner is not None:
                 owner.children.append(unit)
@@ -381,6 +388,28 @@ def _nest_by_geometry(units: list[_Unit]) -> list[_Unit]:
         (stack[-1].children if stack else roots).append(unit)
         stack.append(unit)
     return roots
+
+
+def _full_single(unit: _Unit, parent: _Unit) -> bool:
+    """A lead-in that takes one item ("when the following criterion is met:") already has it: an item at
+    that item's indent is not the lead-in's."""
+    if parent.kind != "para" or unit.kind != "item" or not logic.takes_one_item(parent.text):
+        return False
+    return any(c.kind == "item" and abs(c.x - unit.x) <= 4 for c in parent.children)
+
+
+def _interrupted_list(unit: _Unit, siblings: list[_Unit]) -> _Unit | None:
+    """A list that a statement interrupted resumes after it: a bullet after a one-item lead-in, at the indent
+    and in the style of the list before the lead-in, goes back into that list."""
+    if unit.kind != "item" or len(siblings) < 2:
+        return None
+    lead, before = siblings[-1], siblings[-2]
+    if lead.kind != "para" or not logic.takes_one_item(lead.text) or not before.children:
+        return None
+    last = before.children[-1]
+    if last.kind == "item" and last.style == unit.style and abs(last.x - unit.x) <= 4:
+        return before
+    return None
 
 
 def _ordinal(node: _Unit) -> int | None:

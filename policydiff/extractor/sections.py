@@ -170,7 +170,13 @@ def heading_call(line: Line, prev: Line | None, layout: Layout, nxt: Line | None
     text = line.text.strip()
     words = text.split()
     if line.cell is not None:
-        # a table's header names its columns; its cells hold the table's content, never a section heading
+        # a table's header names its columns; its cells hold the table's content, never a section heading;
+        # but a caption set in the table's first row ("Table 2: Daily doses of ...") heads the table
+        if line.table_header and heading_roles().captions.match(normalize_heading(text)):
+            return HeadingCall(True, "table_caption")
+        alone = all(other is None or other.cell is None or other.cell[:2] != line.cell[:2] for other in (prev, nxt))
+        if alone and line.bold and heading_role(text) not in (None, "coverage"):
+            return HeadingCall(True, "known_heading_in_its_own_table_row")  # "Change Control" over a history table
         return HeadingCall(False, "table_header" if line.table_header else "table_cell")
     if not words or len(words) > 14 or len(text) > 110 or CONNECTOR_LINE.match(text) or BULLET_START.match(text) \
             or text.startswith("(") or CHAINED.search(text) or text.endswith((",", ";")) \
@@ -192,7 +198,7 @@ def heading_call(line: Line, prev: Line | None, layout: Layout, nxt: Line | None
     entry = catalogue_entry(text)
     if entry and not entry[2] and (line.heading if geometry else line.blank_before):
         return HeadingCall(True, "catalogue_entry")  # "Guardant Reveal  0569U": heads what is said of the test
-    role = heading_role(text)
+    role = heading_role(text) or ("other" if heading_roles().captions.match(normalize_heading(text)) else None)
     sentence = text.endswith(".") and len(words) > 6 or len(words) > 3 and _CUE_ENDING.search(text) is not None \
         or _CRITERIA_LIST.search(text) is not None
     if role is not None and not sentence and _HEADING_CHARS.match(_NUMBERING.sub("", text).strip(" :*")):
@@ -326,9 +332,16 @@ def _merge(blocks: list[_Block], trace: Trace | None) -> list[Section]:
         current.lines += block.lines
 
     for block in blocks:
-        if sections and block.heading and vocab.captions.match(normalize_heading(block.heading)):
-            inside(sections[-1], block, "caption_stays_in_its_section")
-            continue
+        if block.heading and vocab.captions.match(normalize_heading(block.heading)):
+            # A table takes the role of the section it stands in; under the coverage criteria, its content
+            # decides: a table of criteria is coverage, a reference table (doses, potencies) is not.
+            parent = sections[-1].role if sections else "other"
+            if parent != "coverage":
+                block.role, block.rule = parent, "table_in_its_section"
+            elif states_coverage(block.lines) or lists_criteria(block.lines):
+                block.role, block.rule = "coverage", "table_of_criteria"
+            else:
+                block.role, block.rule = "other", "reference_table"
         number = _section_number(block.heading)
         if block.role is None and number is not None and last_number is not None and number == last_number + 1:
             block.role = "coverage" if states_coverage(block.lines) else "other"  # "3. Additional Programs"

@@ -55,6 +55,7 @@ _UNITS: list[tuple[str, Unit]] = [
     (r"days?\b", Unit("days", family="time")),
     (r"(?:hours?|hrs?)\b", Unit("hours", family="time")),
     (r"(?:minutes?|mins?)\b", Unit("minutes", family="time")),
+    (r"(?:degrees?|°)(?!\s*[CF]\b)", Unit("degrees", family="angle")),
     (r"mg\b|milligrams?\b", Unit("mg", family="dose")),
     (r"(?:mcg|µg|μg)\b|micrograms?\b", Unit("mcg", family="dose")),
     (r"m[lL]\b|millilit(?:er|re)s?\b", Unit("mL", family="volume")),

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from ...normalized.lexicon import common_requirement_patterns, heading_roles
 from ...normalized.schema import Group, Indication, Status
 from ...normalized.text import one_line
 from ...normalized.vocabulary import indication_key
@@ -21,7 +22,7 @@ from ..outline import Node, walk
 from ..sections import Section
 from ..trace import Trace
 from .build import Builder, Mark
-from .heads import HeadFinder, with_common_requirements
+from .heads import Head, HeadFinder, listed_then_defined, with_common_requirements
 from .labels import _non_coverage, _phase_label, clean_label, label_from_statement, status_of
 
 
@@ -41,18 +42,31 @@ def assemble(sections: Sequence[Section], outlines: Sequence[Sequence[Node]], ti
     built = Built()
     asm = Builder(title, trace)
     finder = HeadFinder(title)
+    per_section: dict[int, list[Head]] = {}
+    for index, (section, nodes) in enumerate(zip(sections, outlines)):
+        if section.role != "coverage":
+            continue
+        phase = _phase_label(section.heading)
+        named = _named(section.heading)
+        if catalogue_entry(section.heading):  # a test catalogue's entry opened the section: name its parts so
+            heads = finder.under_heading(Node(section.heading, "heading", section.source, children=tuple(nodes)),
+                                         title or "", phase, (), catalogue=True)
+        else:
+            heads = finder.heads(nodes, section.heading if named else (title or section.heading), named, phase)
+        if common_requirement_patterns()[1].search(section.heading):
+            # under "General Requirements (Applicable to all ...)", a block named only by its logic ("All of the
+            # following") is the requirements' own: named so, it is common to every indication
+            heads = [replace(h, label=clean_label(section.heading)) if _named_by_logic(h.label) else h for h in heads]
+        per_section[index] = listed_then_defined(heads)
+    # Requirements stated once for every indication apply across the coverage sections that follow them
+    # ("General Requirements", then "Diagnosis-Specific Requirements").
+    order = [(index, head) for index, heads in per_section.items() for head in heads]
+    common = with_common_requirements([h for _, h in order], [index for index, _ in order])
+    kept = {index: [h for (i, _), h in zip(order, common) if i == index and h is not None] for index in per_section}
     for index, (section, nodes) in enumerate(zip(sections, outlines)):
         found: list[Indication] = []
         if section.role == "coverage":
-            phase = _phase_label(section.heading)
-            named = _named(section.heading)
-            if catalogue_entry(section.heading):  # a test catalogue's entry opened the section: name its parts so
-                heads = finder.under_heading(Node(section.heading, "heading", section.source, children=tuple(nodes)),
-                                           title or "", phase, (), catalogue=True)
-            else:
-                heads = finder.heads(nodes, section.heading if named else (title or section.heading), named, phase)
-            heads = with_common_requirements(heads)
-            for head in heads:
+            for head in kept[index]:
                 ind = asm.indication(head, section)
                 if ind.status != "medically_necessary":
                     for node in [*head.anchors, *walk(head.body)]:
@@ -75,11 +89,17 @@ def assemble(sections: Sequence[Section], outlines: Sequence[Sequence[Node]], ti
     return built
 
 
+def _named_by_logic(label: str) -> bool:
+    """"All of the following", "One of the following criteria": a label that is only a logic cue names nothing."""
+    return logic.find_cue(label) is not None and len(label.split()) <= 6
+
+
 def _named(heading: str) -> bool:
     """A section heading that names the indication ("Spinal Muscular Atrophy"), not the section's role."""
-    from ..sections import heading_role
+    from ..sections import heading_role, normalize_heading
 
-    return bool(heading) and heading_role(heading) is None
+    return bool(heading) and heading_role(heading) is None \
+        and not heading_roles().captions.match(normalize_heading(heading))  # "Table 1" names no indication
 
 
 def _exclusions(asm: Builder, section: Section, nodes: Sequence[Node], statements_only: bool) -> list[Indication]:
@@ -127,12 +147,13 @@ def _section_kind(section: Section) -> Status:
 
 
 def _restated_once(indications: list[Indication]) -> list[Indication]:
-    """A block a document prints twice word for word (a policy statement repeated in an appendix) is one
-    indication, not two: the first place it stands is kept."""
+    """A block a document prints twice (a policy statement repeated in an appendix, a condition listed as proven
+    for several products) is one indication, not two: the first place it stands is kept. Labels that differ
+    only in an aside ("Cervical dystonia (spasmodic torticollis)") are one name."""
     seen: set[str] = set()
     out = []
     for ind in indications:
-        fingerprint = f"{ind.label.casefold()}|{ind.status}|{_criteria_text(ind.criteria)}"
+        fingerprint = f"{ind.key}|{ind.status}|{_criteria_text(ind.criteria)}"
         if fingerprint not in seen:
             seen.add(fingerprint)
             out.append(ind)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from ...normalized.schema import Bucket, Criterion, Group, Indication, Source, Threshold
 from ...normalized.text import one_line
-from ...normalized.vocabulary import indication_key
+from ...normalized.vocabulary import indication_key, slugify
 from .. import logic
 from ..codes import codes_in
 from ..limits import Limits, approval_span, approval_term, is_negated, read_limits
@@ -156,7 +156,8 @@ class Builder:
                                 f"'{head.label + phase}'", "with_common_requirements")
             criteria = Group("all", (common, criteria) if criteria.items else (common,), None, "", (), head.source)
         codes = tuple(dict.fromkeys([*head.codes, *codes_in(lead)]))
-        key = indication_key(head.label) + ("-continuation" if head.phase else "")
+        key = indication_key(head.label) + (f"-{slugify(head.entry)}" if head.entry else "") \
+            + ("-continuation" if head.phase else "")
         status = status_of(lead) if non_coverage(lead) else (
             "medically_necessary" if section.role == "coverage" else status_of(lead, "not_medically_necessary"))
         if self.trace is not None:

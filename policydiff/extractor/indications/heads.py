@@ -123,6 +123,33 @@ class Scope:
         return _indication_level(self.nodes)
 
 
+_PRODUCT = re.compile(r"[®™]|^[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?\s*\([a-z][\w-]*(?:\s+and\s+[\w-]+)?\)$")
+"""A product's name: a brand mark, or a brand with its generic name in brackets ("Ogivri (trastuzumab-dkst)")."""
+
+
+def walk_nodes(nodes: Sequence[Node]) -> list[Node]:
+    out: list[Node] = []
+    stack = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(reversed(node.children))
+    return out
+
+
+def _states_criteria(nodes: Sequence[Node]) -> bool:
+    """Do these nodes say anything but products' names? A label over a list of products (a preferred-product
+    table, a list of biosimilars) heads no indication; over conditions or settings it does."""
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        text = one_line(node.text)
+        if text and not _PRODUCT.search(text):
+            return True
+        stack.extend(node.children)
+    return False
+
+
 def _pointer(node: Node) -> bool:
     """A paragraph that introduces what follows without stating criteria ("X covers the procedures below")."""
     return node.kind == "para" and not node.children and bool(_FORWARD.search(node.text)) \
@@ -155,7 +182,11 @@ def table_rows(scope: Scope) -> list[Head] | None:
     """A table of indications: each row's first cell names the indication its other cells state criteria for
     (a row continued on the next page, its first cell empty, goes on under the same name). The text beside
     the table is read on its own."""
-    rows = [n for n in scope.nodes if n.kind == "label" and n.cell is not None and n.children]
+    cells = [n for n in scope.nodes if n.kind == "label" and n.cell is not None and n.children]
+    rows = [n for n in cells if _states_criteria(n.children)]
+    for n in cells:
+        if n not in rows:  # a table of products names what the policy is about: read as names, no criteria
+            scope.finder.scope.extend(walk_nodes([n]))
     if not rows:
         return None
     after = scope.nodes[scope.nodes.index(rows[-1]) + 1:]
@@ -226,9 +257,11 @@ def labels(scope: Scope) -> list[Head] | None:
                 continue  # "INDICATIONS: X is covered in members with:" over the labels that follow
             found += finder.heads(node.children, scope.context, scope.named, scope.phase, scope.codes)
         else:
-            found += finder.heads(node.children, clean_label(node.text), True, scope.phase, scope.codes) or \
-                finder.split_phases(Head(clean_label(node.text), "", node.children, node.source, scope.phase,
-                                         scope.codes, anchors=(node,)))
+            inner = finder.heads(node.children, clean_label(node.text), True, scope.phase, scope.codes)
+            if not inner and _states_criteria(node.children):  # a label over bare names (products) heads nothing
+                inner = finder.split_phases(Head(clean_label(node.text), "", node.children, node.source, scope.phase,
+                                                 scope.codes, anchors=(node,)))
+            found += inner
     return found or None
 
 
@@ -344,6 +377,11 @@ class HeadFinder:
             own_codes = tuple(dict.fromkeys([*codes, *entry_codes]))
         heading_phase = _phase_label(heading.text) or phase
         caption = bool(heading_roles().captions.match(normalize_heading(name)))
+        if common_requirement_patterns()[1].search(name) and heading.children:
+            # "General Requirements (Applicable to all ...)": one block, whatever its layout (see
+            # `with_common_requirements`)
+            return [Head(clean_label(name), "", heading.children, heading.source, heading_phase, own_codes,
+                         strategy="sub_headings", anchors=(heading,))]
         inner = self.heads(heading.children, name, not caption, heading_phase, own_codes)
         if entry:  # "NavDx Test": its statement names what the test is covered for
             inner = [replace(h, label=_condition_of(h.lead, name) or h.label) if h.label == clean_label(name) else h
@@ -364,9 +402,13 @@ class HeadFinder:
             subject = re.sub(r"\s*\([^)]*\)", "", label_from_statement(text, self.title)).strip()
             suffix = f" ({subject})" if subject and not _mentions_title(subject, self.title) \
                 and len(subject.split()) <= 4 else ""
+            # A condition with no criteria of its own is the policy's, whichever product lists it (listed for
+            # several products, it is one indication); one with criteria of its own is the product's.
             return [h for child in node.children if child.text
-                    for h in self.split_phases(Head(clean_label(child.text) + suffix, "", child.children,
-                                                     child.source, own_phase, codes, entry=subject if suffix else ""))]
+                    for h in self.split_phases(Head(clean_label(child.text) + (suffix if child.children else ""),
+                                                     "", child.children, child.source, own_phase, codes,
+                                                     entry=subject if suffix and child.children else "",
+                                                     anchors=(node, child)))]
         disease = _DISEASE_ITEM.match(_ASIDES.sub("", text)) if node.kind == "item" else None
         if disease and not _COVERAGE_VERB.search(disease.group("d")) and _name_like(disease.group("d")):
             label = clean_label(_head_clause(text))
@@ -556,17 +598,20 @@ def _indication_level(nodes: Sequence[Node]) -> list[Node] | None:
     return None
 
 
-def with_common_requirements(found: list[Head]) -> list[Head]:
-    """Requirements stated once for every indication become criteria of each.
+def with_common_requirements(found: list[Head], sections: list[int] | None = None) -> list[Head | None]:
+    """Requirements stated once for every indication become criteria of each; the blocks that state them
+    come back as None (in place, so the caller keeps its order).
 
     A head is such a block when one of its items points at the indications set out elsewhere ("When used to
     treat an indication listed in Table 1 and ALL of the indication-specific criteria are met"), or when its
     name says it is general ("General Requirements (Applicable to all Medical Necessity Requests)"). It is
-    not an indication: its other items are added to every other head of the same approval phase. A block
-    with no other head of its phase to apply to ("Continuation ... for the indications in Table 1 ... or has
-    met all indication-specific criteria") stays an indication.
+    not an indication: its other items are added to every other head of the same approval phase, in its own
+    section or a later one (`sections`: each head's section index). A block with no other head of its phase
+    to apply to ("Continuation ... for the indications in Table 1 ... or has met all indication-specific
+    criteria") stays an indication.
     """
     refers, general = common_requirement_patterns()
+    where = sections if sections is not None else [0] * len(found)
 
     def pointing(node: Node) -> bool:
         return bool(refers.search(one_line(node.text)))
@@ -574,19 +619,44 @@ def with_common_requirements(found: list[Head]) -> list[Head]:
     def is_common(h: Head) -> bool:
         return any(pointing(n) for n in h.body) or bool(general.search(h.label) or general.search(h.lead[:160]))
 
-    candidates = [h for h in found if is_common(h)]
-    commons = [c for c in candidates if any(h.phase == c.phase for h in found if h not in candidates)]
-    if not commons:
-        return found
-    out = []
-    for h in found:
-        if h in commons:
+    candidates = {k for k, h in enumerate(found) if is_common(h)}
+
+    def applies(c: int, k: int) -> bool:
+        return k not in candidates and found[k].phase == found[c].phase and where[k] >= where[c]
+
+    commons = [c for c in sorted(candidates) if any(applies(c, k) for k in range(len(found)))]
+    out: list[Head | None] = []
+    for k, h in enumerate(found):
+        if k in commons:
+            out.append(None)
             continue
         for c in commons:
-            if c.phase != h.phase:
+            if not applies(c, k):
                 continue
-            h = replace(h, common=(*h.common, *(n for n in c.body if not pointing(n))),
-                        common_lead=h.common_lead or c.lead,
-                        common_anchors=(*h.common_anchors, *c.anchors, *(n for n in c.body if pointing(n))))
+            block = found[c]
+            h = replace(h, common=(*h.common, *(n for n in block.body if not pointing(n))),
+                        common_lead=h.common_lead or block.lead,
+                        common_anchors=(*h.common_anchors, *block.anchors, *(n for n in block.body if pointing(n))))
         out.append(h)
     return out
+
+
+def listed_then_defined(found: list[Head]) -> list[Head]:
+    """A condition listed with no criteria and then given criteria of its own by a statement ("Migraine
+    headache, chronic" in a list, then "Botox is proven for the prophylaxis of chronic migraine when ...") is
+    one indication: the one with criteria. A product's own block ("Cervical dystonia (Myobloc)") is another
+    indication than the condition the policy lists."""
+    def words(label: str) -> frozenset[str]:
+        return frozenset(w for w in re.findall(r"[a-z0-9]+", label.lower()) if len(w) > 2)
+
+    defined = [(words(h.label), h) for h in found if h.body and not h.entry and not h.common]
+    out = []
+    for h in found:
+        owner = next((d for w, d in defined if not h.body and not h.lead and d.phase == h.phase and w
+                      and w <= words(h.label)), None)
+        if owner is None:
+            out.append(h)
+        else:  # the listed name is read: it heads the statement that defines it
+            defined[[d for _, d in defined].index(owner)] = (words(owner.label),
+                                                             replace(owner, anchors=(*owner.anchors, *h.anchors)))
+    return [next((d for w, d in defined if d.source == h.source and d.label == h.label), h) for h in out]

@@ -108,7 +108,8 @@ _COVERAGE_VERB = re.compile(r"\s+meets?\s+(?:the\s+)?definition\s+of\s+medical\s
                             r"approved|indicated|appropriate|not|investigational|experimental|unproven|authori[sz]ed)\b",
                             re.I)
 _TREATMENT_OF = re.compile(r"\bfor\s+(?:the\s+)?"
-                           r"(?:treatment|management|diagnosis|surveillance|evaluation|monitoring)\s+"
+                           r"(?:treatment|management|diagnosis|surveillance|evaluation|monitoring|prophylaxis|"
+                           r"prevention)\s+"
                            r"of\s+(?:(?:cancer\s+)?recurrence\s+in\s+(?:members|patients|individuals)\s+with\s+)?(?P<c>.+?)"
                            r"(?=\s+(?:when|if|in\s+(?:members|patients|individuals|adults|children)|who|that|may|is|are|"
                            r"will)\b|[,;:]|$)", re.I)
@@ -163,7 +164,8 @@ def label_from_statement(text: str, title: str | None) -> str:
     if _REQUEST.match(subject) or _GENERIC_SUBJECT.match(subject) or \
             (_mentions_title(subject, title) and condition and not purpose):
         subject = ""  # "Dupixent for asthma" under the title Dupixent is "Asthma"; "surgery for treating X" stays
-    condition = re.sub(r"^(?:the\s+)?(?:treatment|management)\s+of\s+", "", condition, flags=re.I)
+    condition = re.sub(r"^(?:the\s+)?(?:treatment|management|prophylaxis|prevention)\s+of\s+", "", condition,
+                       flags=re.I)
     label = f"{subject} for {condition}" if subject and condition else (subject or condition)
     if population and label:
         label = f"{label} in {population}"

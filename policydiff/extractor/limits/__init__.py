@@ -15,7 +15,7 @@ from ...normalized.schema import Threshold
 from ...normalized.units import Unit, convert, parse_unit, tidy_number
 from ...normalized.vocabulary import measure
 from .grammar import _EVENT, _SINCE_RE, Found, _quantities, normalize
-from .naming import NOT_A_LIMIT, Named, _canonical, _name, _nearest, _snake
+from .naming import NOT_A_LIMIT, Named, _canonical, _name, _nearest, _snake, rate_unit
 from .stages import _stages
 from .terms import approval_span, approval_term, is_negated
 
@@ -128,6 +128,10 @@ def read_limits(text: str, context: str = "", capped: bool = False) -> Limits:
             set_aside.append(((f.start, f.end), "one_exists"))
             continue
         example = any(s <= f.num_start < e for s, e in examples)
+        if named.unit == "count" and not f.unit_text:
+            per = rate_unit(norm, f)
+            if per is not None:
+                named = Named(named.name, per, named.rule)
         for name in _alternatives(norm, f, named.name):
             readings.append(Reading(_threshold(name, named.unit, f, example), f.rule, named.rule, (f.start, f.end)))
     return Limits(tuple(_ranges(readings, norm)), tuple(warnings), norm, tuple(set_aside))

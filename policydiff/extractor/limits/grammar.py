@@ -83,7 +83,7 @@ _AFTER: list[tuple[str, Op]] = [
 _FILLER = (r"(?:\s*(?:of|to|than|a|an|approximately|about|the\s+(?:past|last|previous|prior)|every)\b)*"
            r"(?:\s+the\s+(?:[A-Za-z-]+\s+){0,3}?(?:of|is)\b)?")
 _GAP = (r"(?:\s+(?:of\s+age|old|in\s+(?:diameter|size|greatest\s+dimension|length)|above\s+(?:the\s+)?nadir|"
-        r"of\s+(?:therapy|treatment)|duration|in\s+duration))?")
+        r"of\s+(?:therapy|treatment)|duration|in\s+duration|(?:per|a|each)\s+(?:day|night|week|month)))?")
 
 _BEFORE_RE = re.compile(r"(?P<cmp>" + "|".join(f"(?:{p})" for p, _ in _BEFORE) + r")" + _FILLER + r"\s*(?P<n>"
                         + NUM + r")(?P<unit>" + _UNIT + r")?", re.I)
@@ -92,7 +92,7 @@ _AFTER_RE = re.compile(r"(?P<n>" + NUM + r")(?P<unit>" + _UNIT + r")?" + _GAP + 
 _RANGE_RE = re.compile(
     r"(?:(?P<kw>between|from)\s+|(?P<ge>≥)\s*)?(?P<lo>" + NUM + r")(?P<u1>" + _UNIT + r")?"
     r"\s*(?:-|–|—|to|through|and)\s*(?P<hi>" + NUM + r")(?P<u2>" + _UNIT + r")?", re.I)
-_INTERVAL_RE = re.compile(r"(?:not|no)\s+more\s+(?:often|frequently)\s+than\s+(?:once\s+)?(?:every\s+)?"
+_INTERVAL_RE = re.compile(r"(?:not|no)\s+more\s+(?:often|frequent(?:ly)?)\s+than\s+(?:once\s+)?(?:every\s+)?"
                           r"(?:(?P<n>" + NUM + r")\s*(?P<unit>" + _UNIT + r")|(?P<period>annually|yearly|quarterly|"
                           r"monthly|weekly|daily|once\s+a\s+(?:year|month|week)))", re.I)
 _EVERY_RE = re.compile(r"\b(?:at|in)\s+(?P<n>" + NUM + r")[\s-]*(?P<unit>(?:hours?|hrs?|days?|weeks?|months?|years?))"

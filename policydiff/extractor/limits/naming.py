@@ -162,6 +162,13 @@ def _name(text: str, f: Found) -> Named | None:
             return Named(named.name, named.unit, "shared_measure")
     if family == _TIME_FAMILY:
         return _duration(text, f, window)
+    if family == "percent":
+        change = _CHANGE_AFTER.match(text[f.end:f.end + 80])
+        if change:  # "at least 50% sustained improvement in symptoms": what changes, and by how much
+            words = [w for w in (change.group("what") or "").split() if w.lower() not in _STOP]
+            if words:
+                words[-1] = _singular(words[-1])
+            return Named(_snake([*words, change.group("change")]), None, "change_of_what")
     if unit is not None:
         near = _nearest(text, f, None, family, window)
         if near:
@@ -240,11 +247,15 @@ def _duration(text: str, f: Found, window: tuple[int, int]) -> Named | None:
             or re.search(r"\b(?:older|younger)\b", f.text, re.I):
         return Named("age", "years", "age_words")
     if re.search(r"\b(?:within|in\s+the\s+(?:past|last|previous|prior|preceding)|(?:over|during)\s+the)\b", f.text,
-                 re.I) or re.search(r"\b(?:past|previous|prior|last|preceding)\s*$", head):
+                 re.I) or re.search(r"\b(?:the|in|over|during|within)\s+(?:past|previous|prior|last|preceding)\s*$",
+                                    head):
         if re.match(r"\s*(?:following|after)\s+(?:the\s+)?(?:primary|initial|first|previous|prior|last|index)\b",
                     tail):
             return Named("interval", None, "interval_after_event")
         return Named("time_window", None, "look_back_window")
+    lasting = _CHANGE_DURATION.match(tail)
+    if lasting:  # "50% sustained (more than 48 hours) improvement": how long the improvement lasts
+        return Named(f"{lasting.group('change').lower()}_duration", None, "duration_of_change")
     counted = _counted_before(text, f, window[0]) if re.match(r"\s*each\b", tail) else None
     if counted:
         return Named(_snake(counted.split()) + "_duration", None, "counted_duration")
@@ -254,8 +265,37 @@ def _duration(text: str, f: Found, window: tuple[int, int]) -> Named | None:
         return Named(near[0].name, (near[0].unit if near[0].name == "life_expectancy" else None), "vocabulary_duration")
     subject = _subject(text, f, window[0])
     if subject:
-        return Named(_snake(subject.split() + ["duration"]), None, "subject_duration")
+        words = subject.split()
+        while len(words) > 1 and words[-1].lower() in _LASTING:
+            words.pop()  # "Headaches last 4 hours": how long a headache lasts
+        if len(words) < len(subject.split()):
+            words[-1] = _singular(words[-1])
+        return Named(_snake(words + ["duration"]), None, "subject_duration")
     return None
+
+
+_CHANGE_AFTER = re.compile(r"^\s*(?:or\s+(?:greater|more|higher)\s+)?(?:\([^)]*\)\s*)?(?:(?:sustained|overall|total|"
+                           r"significant|documented|clinically\s+meaningful)\s+)?(?:\([^)]*\)\s*)?"
+                           r"(?P<change>improvement|reduction|decrease|increase|relief|response)"
+                           r"(?:\s+(?:in|of)\s+(?:the\s+)?(?P<what>[a-z]+(?:\s+[a-z]+)?))?", re.I)
+"""A percentage followed by the change it measures ("50% improvement in symptoms", "≥ 50% reduction in pain")."""
+_CHANGE_DURATION = re.compile(r"^\s*\)?\s*(?P<change>improvement|reduction|relief|response|remission)\b", re.I)
+
+_LASTING = {"last", "lasts", "lasting", "lasted", "persist", "persists", "persisting", "persisted", "continue",
+            "continues", "continuing", "continued", "occur", "occurs", "occurring"}
+"""Verbs saying how long a thing goes on: the thing is the subject of the duration, the verb is not."""
+
+
+_RATE = re.compile(r"^\s*(?:[A-Za-z][\w-]*\s+){0,4}?(?P<noun>[A-Za-z]+s)\s+(?:on\s+average\s+)?"
+                   r"(?:per|a|each|every|/)\s*"
+                   r"(?P<period>hour|day|night|week|month|year)\b", re.I)
+
+
+def rate_unit(text: str, f: Found) -> str | None:
+    """"15 headache days per month" → "days/month", "more than 2 episodes per week" → "episodes/week": a count
+    per period keeps its period (it is never a bare count)."""
+    m = _RATE.match(text[f.end:f.end + 80])
+    return f"{m.group('noun').lower()}/{m.group('period').lower()}" if m else None
 
 
 def _counted_before(text: str, f: Found, start: int) -> str | None:

@@ -83,7 +83,11 @@ class TableFinder:
     def grids(self, index: int) -> list[Grid]:
         """The ruled tables of page `index` (0-based) of at most `MAX_COLUMNS` columns and two rows."""
         if self._pdf is None:
+            import logging
+
             import pdfplumber
+
+            logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font complaints are not the reader's business
 
             self._pdf = pdfplumber.open(io.BytesIO(self._data))
         out = []
