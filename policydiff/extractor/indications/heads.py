@@ -649,14 +649,15 @@ def listed_then_defined(found: list[Head]) -> list[Head]:
     def words(label: str) -> frozenset[str]:
         return frozenset(w for w in re.findall(r"[a-z0-9]+", label.lower()) if len(w) > 2)
 
-    defined = [(words(h.label), h) for h in found if h.body and not h.entry and not h.common]
+    defined = [(words(h.label.split(" for ", 1)[-1]), h) for h in found if h.body and not h.entry and not h.common]
     out = []
     for h in found:
         owner = next((d for w, d in defined if not h.body and not h.lead and d.phase == h.phase and w
                       and w <= words(h.label)), None)
         if owner is None:
             out.append(h)
-        else:  # the listed name is read: it heads the statement that defines it
-            defined[[d for _, d in defined].index(owner)] = (words(owner.label),
-                                                             replace(owner, anchors=(*owner.anchors, *h.anchors)))
-    return [next((d for w, d in defined if d.source == h.source and d.label == h.label), h) for h in out]
+        else:  # the listed name heads the statement that defines it, and names the indication
+            k = [d for _, d in defined].index(owner)
+            defined[k] = (defined[k][0], replace(owner, label=h.label, anchors=(*owner.anchors, *h.anchors)))
+    return [next((d for w, d in defined if d.source == h.source and d.lead == h.lead and d.body == h.body), h)
+            for h in out]

@@ -21,7 +21,8 @@ from .terms import approval_span, approval_term, is_negated
 
 _EXAMPLE = re.compile(r"(?:\be\.\s?g\.?,?|\bfor\s+example,?|\bsuch\s+as\b|\bincluding\b)", re.I)
 _ANY_DIGIT = re.compile(r"\d|stage|class|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|"
-                        r"annually|past\s+year|previous\s+year|prior\s+year)\b", re.I)
+                        r"annually|second[- ]line|third[- ]line|fourth[- ]line|past\s+year|previous\s+year|"
+                        r"prior\s+year|grade)\b", re.I)
 
 
 def _example_spans(text: str) -> list[tuple[int, int]]:

@@ -291,6 +291,20 @@ def every_period(text: str, claims: _Claims) -> None:
                              "interval"), "every_period")
 
 
+_LINE_OF_THERAPY = re.compile(r"\b(?P<n>second|third|fourth|fifth|2nd|3rd|4th|5th)[- ]line\b"
+                              r"(?:\s+(?:or\s+(?:later|subsequent|beyond)|and\s+(?:later|beyond)))?", re.I)
+_LINE_NUMBER = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
+
+
+def line_of_therapy(text: str, claims: _Claims) -> None:
+    """"as second-line or subsequent therapy": a treatment given after at least one earlier line of therapy."""
+    for m in _LINE_OF_THERAPY.finditer(text):
+        if claims.free(m.start(), m.end()):
+            before = _LINE_NUMBER[m.group("n").lower()] - 1
+            claims.add(Found(m.start(), m.end(), ">=", float(before), None, m.group(0), m.start(), "prior_lines"),
+                       "line_of_therapy")
+
+
 def past_period(text: str, claims: _Claims) -> None:
     """"in the past year", "within the previous month": a look-back window named by a word."""
     for m in _PERIOD_RE.finditer(text):
@@ -302,7 +316,7 @@ def past_period(text: str, claims: _Claims) -> None:
 
 PASSES: tuple[Callable[[str, _Claims], None], ...] = (
     since_event, dose_multiple, not_more_often, at_intervals, every_period, numeric_range, trial_length,
-    comparator_before, comparator_after, past_period)
+    comparator_before, comparator_after, past_period, line_of_therapy)
 """The grammar, one named pass per construction. The order is the precedence: fixed constructions that
 name their own measure first, then ranges, then comparators; a later pass reads only what no earlier
 one claimed."""

@@ -145,6 +145,8 @@ def _name(text: str, f: Found) -> Named | None:
     window = _clause(text, f.num_start)
     if f.kind == "interval":
         return Named("interval", None, "construction_interval")
+    if f.kind == "prior_lines":
+        return Named("prior_therapy_lines", "count", "line_of_therapy")
     if f.kind == "dose_multiple":  # "an H1 antihistamine up dosed to a maximum of four times the approved dose"
         drug = re.findall(r"([A-Za-z][\w-]+?)s?\s+(?:(?:up\s*)?dosed|titrated|increased)\b", text[window[0]:f.start])
         return Named((_snake([drug[-1]]) + "_dose_multiple" if drug else "dose_multiple"), None, "dose_multiple")

@@ -91,4 +91,27 @@ def _stages(text: str) -> tuple[list[Staged], list[tuple[int, int]]]:
         else:
             out.append(Staged(Threshold("nyha_class", "=", lo, None, m.group(0)), m.span(), "class_named"))
         spans.append(m.span())
+    for m in _GRADE.finditer(text):
+        if any(a <= m.start() < b for a, b in spans):
+            continue
+        lo, hi = _grade_value(m.group("lo")), _grade_value(m.group("hi")) if m.group("hi") else None
+        name = f"{m.group('scale').lower()}_grade" if m.group("scale") else "grade"
+        if hi is not None and hi > lo:
+            out.append(Staged(Threshold(name, "between", (lo, hi), None, m.group(0)), m.span(), "grade_range"))
+        elif m.group("dir"):
+            graded: Op = ">=" if m.group("dir").lower() in ("higher", "greater", "above", "more") else "<="
+            out.append(Staged(Threshold(name, graded, lo, None, m.group(0)), m.span(), "grade_bound"))
+        else:
+            out.append(Staged(Threshold(name, "=", lo, None, m.group(0)), m.span(), "grade_named"))
+        spans.append(m.span())
     return out, spans
+
+
+_GRADE = re.compile(r"\b(?:(?P<scale>WHO|ISUP|CTCAE|Fuhrman|FIGO)\s+)?grades?\s+(?P<lo>[1-4]|I{1,3}|IV)(?![\w.])"
+                    r"(?:\s*(?:,|or|-|–|to|through)\s*(?P<hi>[1-4]|I{1,3}|IV)(?![\w.]))?"
+                    r"(?:\s+(?:or|and)\s+(?P<dir>higher|greater|above|more|lower|less|below))?", re.I)
+"""A graded scale ("WHO Grade 3 or 4", "grade 2 or higher"): its grades, as numbers."""
+
+
+def _grade_value(token: str) -> int:
+    return int(token) if token.isdigit() else _ROMAN_VALUES[token.upper()]
