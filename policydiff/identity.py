@@ -34,7 +34,6 @@ from .normalized.text import printable
 from .normalized.vocabulary import path_slug, payer_name, slugify
 
 MANIFEST_NAMES = ("policies.csv", ".policydiff.toml")
-DATE_SOURCES = ("flag", "manifest", "document", "file name", "capture date")
 
 
 @dataclass(frozen=True)

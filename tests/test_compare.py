@@ -459,7 +459,7 @@ def test_text_compare_wraps_long_labels_and_measures_instead_of_cutting_them():
     from policydiff.extractor import extract_bytes
 
     label = ("Gizmo therapy for adults with widget pain of the left and right knee after two failed courses of "
-             "physical therapy (continuation of an earlier approval)")
+             "physical therapy and a failed course of bracing of either knee")
 
     def doc(n: int, name: str):
         return extract_bytes(f"COVERAGE CRITERIA\n\n{label} is medically necessary when all of the following "
@@ -469,6 +469,6 @@ def test_text_compare_wraps_long_labels_and_measures_instead_of_cutting_them():
     lines = text.splitlines()
     assert max(len(line) for line in lines) <= render_compare.WIDTH
     items = _text_items(text)
-    assert f"#1 {label}" in items and f"#2 {label}" in items  # whole, never "(continua"
+    assert f"#1 {label}" in items and f"#2 {label}" in items  # whole, never "of bra"
     measure = next(i for i in items if i.endswith("(lower bound)") and "score" in i)
     assert len(measure.split(" (")[0]) > 18  # a long measure name, on its own line, not squeezed into a column

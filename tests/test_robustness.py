@@ -244,6 +244,19 @@ def test_4_long_runs_of_whitespace_read_in_linear_time(tmp_path):
     intact(store, 2)
 
 
+def test_4_old_mac_line_breaks_read_as_lines_not_one_line():
+    """A file whose lines end in a lone carriage return (classic Mac) is as many lines as one with newlines,
+    never one line holding the whole policy."""
+    unix = NW_2026.read_bytes().replace(b"\r\n", b"\n")
+    mac = extract_bytes(unix.replace(b"\n", b"\r"), "northwind__bariatric-surgery__2026-03-01.txt")
+    windows = extract_bytes(unix.replace(b"\n", b"\r\n"), "northwind__bariatric-surgery__2026-03-01.txt")
+    plain = extract_bytes(unix, "northwind__bariatric-surgery__2026-03-01.txt")
+    assert plain.indications
+    for other in (mac, windows):
+        assert [(i.label, i.source) for i in other.indications] == [(i.label, i.source) for i in plain.indications]
+        assert other.accounting.coverage_lines == plain.accounting.coverage_lines
+
+
 def test_4_deep_nesting_is_refused_by_the_depth_limit(tmp_path):
     store = base_store(tmp_path)
     nested = tmp_path / "nested.txt"

@@ -22,7 +22,7 @@ from typing import Literal, TypeVar
 from rapidfuzz import fuzz
 
 from ..normalized.schema import Indication, iter_criteria
-from ..normalized.vocabulary import known_key, mentions, normalize_label
+from ..normalized.vocabulary import content_words, known_key, mentions, normalize_label
 from .population import Ages, ages_of, fit, without_population
 
 CUTOFF = 0.55
@@ -108,7 +108,8 @@ class Features:
     def of(cls, ind: Indication, title: str | None = None) -> Features:
         base = ind.key.removesuffix("-continuation")
         text = criteria_text(ind)
-        return cls(ind.key, base, ind.key.endswith("-continuation"), without_population(normalize_label(ind.label)),
+        return cls(ind.key, base, ind.key.endswith("-continuation"),
+                   content_words(without_population(normalize_label(ind.label))),
                    text,
                    " " + normalize_label(text) + " ", ages_of(ind, title),
                    " " + normalize_label(ind.label) + " ", known_key(ind.label), f"{normalize_label(ind.label)} {text}")

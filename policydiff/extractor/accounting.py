@@ -38,7 +38,7 @@ from .limits.grammar import NUM
 from .outline import Node
 from .sections import Section, lists_criteria, states_coverage
 from .trace import Trace
-from .types import Document
+from .types import Document, Line
 
 _NUMBER = re.compile(NUM)
 _CODE = re.compile(r"^\d{4}[0-9FTUM]$")
@@ -92,7 +92,9 @@ def _numbers(text: str) -> list[tuple[int, int]]:
 class _Ledger:
     """Lines and numbers as they are put in buckets."""
 
-    def __init__(self) -> None:
+    def __init__(self, lines: tuple[Line, ...] = ()) -> None:
+        self.joined = {(ln.page, ln.line): ln.joined for ln in lines if ln.joined}
+        """(page, line) → the further file lines folded into it by the reader"""
         self.lines: dict[tuple[int | None, int], tuple[Bucket, str, str]] = {}
         """(page, line) → (bucket, text, reason)"""
         self.read_numbers = 0
@@ -100,7 +102,11 @@ class _Ledger:
         self.unread_numbers: list[Unread] = []
 
     def put(self, source: Source, bucket: Bucket, text: str, reason: str = "") -> None:
-        key = (source.page, source.line)
+        for line in self.joined.get((source.page, source.line), ()):
+            self._put((source.page, line), bucket, text, reason)
+        self._put((source.page, source.line), bucket, text, reason)
+
+    def _put(self, key: tuple[int | None, int], bucket: Bucket, text: str, reason: str) -> None:
         held = self.lines.get(key)
         if held is None or (bucket == "unread" and held[0] != "unread"):
             self.lines[key] = (bucket, text, reason)  # a line partly unread is unread
@@ -157,8 +163,9 @@ def account(doc: Document, cleaned: Cleaned, sections: Sequence[Section], outlin
             built: Built, trace: Trace | None = None) -> tuple[Accounting, list[str]]:
     """The accounting of one document, and the warnings it gives (sections that yield nothing or leave much
     unread)."""
-    ledger = _Ledger()
+    ledger = _Ledger(doc.lines)
     order = {(ln.page, ln.line): i for i, ln in enumerate(doc.lines)}
+    order.update({(ln.page, j): i for i, ln in enumerate(doc.lines) for j in ln.joined})
     removed = sorted(((order.get((r.line.page, r.line.line), -1), r) for r in cleaned.removed), key=lambda p: p[0])
     warnings: list[str] = []
     per_section: list[tuple[Section, int, int]] = []

@@ -26,7 +26,7 @@ from typing import Literal
 
 from ..budget import DEFAULT, Budget, over
 from ..errors import ExtractionError
-from ..normalized.lexicon import label_line
+from ..normalized.lexicon import covered_pattern, label_line, not_covered_patterns
 from ..normalized.schema import Source
 from ..normalized.text import one_line
 from . import logic
@@ -102,6 +102,8 @@ class _Unit:
     last: Line | None = None
     lines: list[Source] = field(default_factory=list)
     cell: tuple[int, int, int] | None = None
+    blank_before: bool = False
+    """Set apart from the text above by a blank line."""
 
     @property
     def opens_list(self) -> bool:
@@ -135,6 +137,9 @@ def freeze(unit: _Unit) -> Node:
 
 
 LABEL_LINE = label_line()
+_NUMBER_START = re.compile(r"\d+(?:[.,]\d+)*(?![A-Z]|[a-z]*[A-Z])")
+"""A line opening on a number ("2 years", "50%") may go on a sentence; one opening on a name that starts
+with a digit ("3D Predict", "4Kscore") starts a line of its own."""
 _OPEN_END = re.compile(r"(?:[-,/(]|(?<![;,.])\s(?:and|or)|\b(?:of|the|a|an|to|in|with|for|by|from|than|as|at|on|is|"
                        r"are|that|which|who|including|such|e\.g\.|i\.e\.|per|between|within|least|than)),?$", re.I)
 """A line that ends mid-sentence ("... treatment with", "... and"); "; and" ends an item, so it is not open."""
@@ -204,6 +209,15 @@ def _is_roman(value: str, recent: Sequence[tuple[str, str]]) -> bool:
 
 # -- pass 1: lines → units ----------------------------------------------------------------------------------------
 
+_NEIGHBOURS = 8
+"""How many lines either side make a text line's neighbourhood, for its block's width."""
+
+
+_WIDEST_WRAP = 200
+"""Text captures that wrap their lines do so within 170 characters (the corpus: at most 162 at the 90th
+percentile); a line longer than this is a paragraph written on one line, and the next line starts anew."""
+
+
 @dataclass
 class _Layout:
     """What "a full line" means: the right margin (PDF, per page) or the usual line length (text)."""
@@ -211,6 +225,9 @@ class _Layout:
     geometry: bool
     margins: dict[int | None, float]
     width: float
+    local: dict[int, float] = field(default_factory=dict)
+    """Text: the longest line among each line's neighbours (a block wraps at its own width, a quoted or
+    indented block short of the document's)."""
 
     @classmethod
     def of(cls, lines: Sequence[Line], geometry: bool) -> _Layout:
@@ -223,10 +240,20 @@ class _Layout:
             return cls(True, margins, 0.0)
         lengths = sorted(len(ln.text) + ln.indent for ln in lines) or [80.0]
         width = lengths[int(len(lengths) * 0.9)] if len(lengths) > 5 else max(lengths)
-        return cls(False, {}, width)
+        by_line = [(ln.line, len(ln.text) + ln.indent) for ln in lines if ln.text.strip()]
+        local: dict[int, float] = {}
+        for k, (number, _) in enumerate(by_line):
+            near = [n for _, n in by_line[max(k - _NEIGHBOURS, 0):k + _NEIGHBOURS + 1]]
+            if len(near) > 5:
+                local[number] = min(width, max(near))
+        return cls(False, {}, width, local)
 
-    def full(self, prev: Line, nxt: Line) -> bool:
-        """Would the next line's first word have fitted at the end of the previous one?"""
+    def full(self, prev: Line, nxt: Line, item: bool = False) -> bool:
+        """Would the next line's first word have fitted at the end of the previous one?
+
+        In text an item's lines wrap short of the usual length by the indent the capture dropped (a
+        sub-bullet of a PDF keeps its wrap but loses its margin), so an item's line is full a little sooner.
+        """
         first_word = len(nxt.text.split()[0]) if nxt.text.split() else 1
         if self.geometry:
             margin = self.margins.get(prev.page)
@@ -234,7 +261,10 @@ class _Layout:
                 return False
             char = (prev.size or 10.0) * 0.5
             return prev.right + (first_word + 1) * char > margin - 2
-        return len(prev.text) + prev.indent + first_word + 1 > max(self.width * 0.95, 40)
+        if len(prev.text) + prev.indent > _WIDEST_WRAP:
+            return False  # a whole paragraph on one line: nothing wrapped it
+        width = self.local.get(prev.line, self.width)
+        return len(prev.text) + prev.indent + first_word + 1 > max(width * (0.85 if item else 0.95), 40)
 
 
 def _split_connectors(text: str) -> tuple[str, str | None, str | None]:
@@ -254,6 +284,7 @@ class OutlineBuilder:
 
     def _start(self, unit: _Unit, text: str, line: Line) -> _Unit:
         unit.cell = line.cell
+        unit.blank_before = line.blank_before
         unit.write(text, line)
         self.units.append(unit)
         return unit
@@ -317,7 +348,7 @@ class OutlineBuilder:
             return False  # "Note: ..." starts a paragraph of its own
         prev_text = unit.tail
         starts_low = text[:1].islower() or text[:1] in "([&®™†‡" \
-            or (text[:1].isdigit() and not ENDS_SENTENCE.search(prev_text))
+            or (_NUMBER_START.match(text) is not None and not ENDS_SENTENCE.search(prev_text))
         open_end = bool(_OPEN_END.search(prev_text[-30:]))
         if logic.leading_connector(text) and logic.find_cue(text):
             return False  # "AND ALL of the following:" opens a new group
@@ -337,7 +368,7 @@ class OutlineBuilder:
             return open_end or (starts_low and not ENDS_SENTENCE.search(prev_text))
         if starts_low or open_end:
             return True
-        return self.layout.full(prev, line) and not ENDS_SENTENCE.search(prev_text)
+        return self.layout.full(prev, line, unit.kind == "item") and not ENDS_SENTENCE.search(prev_text)
 
 
 def _settle(unit: _Unit) -> _Unit:
@@ -549,30 +580,47 @@ def _phase_owner(unit: _Unit, stack: list[tuple[str, _Unit]]) -> _Unit | None:
 def _indented_owner(unit: _Unit, stack: list[tuple[str, _Unit]]) -> int | None:
     for index in range(len(stack) - 1, -1, -1):
         style, node = stack[index]
-        if style not in ("para", "heading", "label") and node.kind == "item" and unit.x > 0 \
+        if style not in ("para", "heading", "label", "implicit") and node.kind == "item" and unit.x > 0 \
                 and unit.x >= node.text_x - 1:
             return index
     return None
 
 
 def _implicit_item(unit: _Unit, stack: list[tuple[str, _Unit]]) -> bool:
-    """Web captures lose bullet glyphs: under a lead-in ending in ':', lines closed by ';' are still items."""
+    """Web captures lose bullet glyphs: under a lead-in ending in ':', lines closed by ';' (or names alone on
+    their line) are still items."""
     if not stack or stack[-1][0] not in ("para", "implicit", "label"):
         return False
     text = unit.text
-    if not text[:1].isupper() or LABEL_LINE.match(text):
+    if not _name_start(text) or LABEL_LINE.match(text):
+        return False
+    if stack[-1][0] == "implicit" and unit.blank_before and len(unit.lines) > 1 \
+            and (not stack[-1][1].blank_before or unit.opens_list or _states_coverage(text)):
+        # after the items and a blank line, a paragraph (a sentence opening a list of its own, a statement
+        # "The use of other tests is unproven ...") is not one more item: the list has ended
         return False
     parent = stack[-1][1]
     opened = stack[-1][0] in ("para", "label") and not parent.children and parent.text.rstrip().endswith(":")
-    closed = text.rstrip().endswith((";", ":")) or unit.connector is not None
+    closed = text.rstrip().endswith((";", ":")) or unit.connector is not None \
+        or len(unit.lines) == 1 and _name_line(unit) and logic.find_cue(parent.text) is not None
+    # ("... with any of the following:" over "Acute myeloid leukemia" alone on its line)
     previous = parent.children[-1] if stack[-1][0] in ("para", "label") and parent.children else None
     return opened and closed or stack[-1][0] == "implicit" or (
         previous is not None and previous.style == "implicit")
 
 
+def _states_coverage(text: str) -> bool:
+    return bool(covered_pattern().search(text)) or any(p.search(text) for _, p in not_covered_patterns())
+
+
+def _name_start(text: str) -> bool:
+    """A capital, or a digit that opens a name rather than a number ("4Kscore", "3D Predict")."""
+    return text[:1].isupper() or text[:1].isdigit() and _NUMBER_START.match(text) is None
+
+
 def _name_line(node: _Unit) -> bool:
     """Short and title-like: a name ("Breast Cancer", "Multiple myeloma:"), not a sentence or a criterion."""
-    return len(node.text.split()) <= 8 and node.text[:1].isupper() and not _VERB.search(node.text) \
+    return len(node.text.split()) <= 8 and _name_start(node.text) and not _VERB.search(node.text) \
         and not logic.find_cue(node.text) and not node.text.rstrip(" :").endswith((".", ";", ","))
 
 

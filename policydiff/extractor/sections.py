@@ -316,6 +316,10 @@ def _section_number(heading: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+_QUOTING = ("evidence", "background", "regulatory", "references")
+"""Sections that quote or summarize other bodies' text: a phase heading inside one opens no criteria."""
+
+
 def _merge(blocks: list[_Block], trace: Trace | None) -> list[Section]:
     vocab = heading_roles()
     sections: list[_Open] = []
@@ -390,11 +394,50 @@ def _merge(blocks: list[_Block], trace: Trace | None) -> list[Section]:
             # once the policy's own coverage section has been read, those are the history's sub-headings.
             inside(current, block, "history_names_a_section")
             continue
+        if role == "coverage" and current is not None and current.role in _QUOTING and block.heading_line is not None \
+                and phase_only(block.heading) and any(s.role == "coverage" for s in sections):
+            # "Initial therapy." inside a society's guideline quoted under Professional Societies: the
+            # recommendation's phase, not the policy's criteria (those came before).
+            inside(current, block, "phase_heading_in_quoted_text")
+            continue
         if role == "coverage" and current is not None and current.role == "coverage" and current.lines \
                 and block.heading_line is not None and phase_only(block.heading):
             # A phase heading inside coverage ("1. Initial Authorization" under "A. Asthma") is a sub-heading.
             inside(current, block, "approval_phase_sub_heading")
             continue
         assert role in ROLES
+        kept, resumed = _margin_links(block.lines) if role == "administrative" else (list(block.lines), [])
+        interrupted = _interrupted_coverage(sections)
+        if resumed and interrupted is not None:
+            # "... for individuals with any of the following:" / Related Policies • ... / the list: the
+            # links were set in the margin; the statement's list goes on after them.
+            sections.append(_Open(block.heading, role, kept, block.heading_line, rule))
+            interrupted.lines += resumed
+            if trace is not None:
+                trace.note("section", Source(resumed[0].line, resumed[0].page),
+                           f"back to '{interrupted.heading}' after the links beside it", "margin_links_interrupt")
+            continue
         sections.append(_Open(block.heading, role, list(block.lines), block.heading_line, rule))
     return [s.freeze() for s in sections]
+
+
+def _margin_links(lines: Sequence[Line]) -> tuple[list[Line], list[Line]]:
+    """A block of links to other policies (bulleted names, in groups under their names) and the text after
+    it: a paragraph after a blank line that is neither a bullet nor the name over one ends the links."""
+    if not lines or not BULLET_START.match(lines[0].text.strip()):
+        return list(lines), []
+    for k, line in enumerate(lines):
+        if k and line.blank_before and not BULLET_START.match(line.text.strip()) \
+                and not (k + 1 < len(lines) and BULLET_START.match(lines[k + 1].text.strip())):
+            return list(lines[:k]), list(lines[k:])  # (a name over more links is one of them)
+    return list(lines), []
+
+
+def _interrupted_coverage(sections: Sequence[_Open]) -> _Open | None:
+    """The coverage section a run of administrative blocks interrupted (links set beside its text, whether
+    mid-statement or between two of its paragraphs), if any: the last section before the run."""
+    for section in reversed(sections):
+        if section.role == "administrative":
+            continue
+        return section if section.role == "coverage" and section.lines else None
+    return None

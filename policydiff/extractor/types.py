@@ -43,6 +43,10 @@ class Line:
     text_x: float | None = None
     """PDF only: where the text after a list marker starts; items of one list share it even when their
     markers are right-aligned ("i." and "viii.")."""
+    joined: tuple[int, ...] = ()
+    """Further line numbers of the file the reader folded into this line (a trademark sign set on a line of
+    its own and the words after it): accounting counts them with this line, so a join never shrinks a
+    document's coverage lines."""
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,32 @@ def common_requirement_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 @lru_cache(maxsize=1)
+def generic_name() -> re.Pattern[str]:
+    """A heading that names the policy's criteria in general ("Criteria for Medically Necessary Procedures")."""
+    return re.compile(r"^(?:" + "|".join(f"(?:{p})" for p in _words()["generic_names"]["patterns"]) + r")\s*:?$",
+                      re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def generic_subject() -> re.Pattern[str]:
+    """A bare noun that, as the whole subject of a coverage statement, names nothing ("Procedures are ...")."""
+    return re.compile(r"^(?:the\s+)?(?:" + "|".join(_words()["generic_names"]["subjects"]) + r")$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def requirement_words() -> re.Pattern[str]:
+    """The words by which a sentence states a requirement ("must", "is required")."""
+    return re.compile(r"\b(?:" + "|".join(_words()["requirement_words"]["patterns"]) + r")\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def administrative_heading() -> re.Pattern[str]:
+    """A sub-heading over administrative terms inside the criteria ("Procedures & Length of Stay")."""
+    return re.compile(r"^(?:" + "|".join(f"(?:{p})" for p in _words()["administrative_headings"]["patterns"])
+                      + r")\s*:?$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
 def note_words() -> tuple[str, ...]:
     """The words that open an aside among the criteria ("Note:", "NB.")."""
     return tuple(re.escape(w) for w in _words()["notes"])

@@ -72,6 +72,30 @@ def normalize_label(label: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _label_words() -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+    raw = json.loads(resources.files(__package__).joinpath("data/label_words.json").read_text("utf-8"))
+    return frozenset(raw["filler"]), tuple((a, b) for a, b in raw["suffixes"])
+
+
+def _folded(word: str) -> str:
+    for ending, replacement in _label_words()[1]:
+        if word.endswith(ending) and len(word) > len(ending) + 3 and not word.endswith("ss"):
+            return word[: -len(ending)] + replacement
+    return word
+
+
+@lru_cache(maxsize=65536)
+def content_words(label: str) -> str:
+    """A normalized label without the words that name only a kind of thing ("procedures", "surgical") and
+    with word forms folded: what two payers' labels must share to name the same indication. "Bariatric
+    surgical procedures" and "surgical repair ... procedures" share only filler; "revisional bariatric
+    surgery" and "surgical revision" share "revision". A label of filler alone is kept whole."""
+    filler = _label_words()[0]
+    words = [_folded(w) for w in label.split() if w not in filler]
+    return " ".join(words) if words else label
+
+
+@lru_cache(maxsize=1)
 def _indication_data() -> dict[str, list[str]]:
     raw = json.loads(resources.files(__package__).joinpath("data/indications.json").read_text("utf-8"))
     return {k: v for k, v in raw.items() if not k.startswith("_")}

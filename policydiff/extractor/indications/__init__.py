@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from ...normalized.lexicon import common_requirement_patterns, heading_roles
+from ...normalized.lexicon import common_requirement_patterns, generic_name, heading_roles
 from ...normalized.schema import Group, Indication, Status
 from ...normalized.text import one_line
 from ...normalized.vocabulary import indication_key
@@ -82,6 +82,8 @@ def assemble(sections: Sequence[Section], outlines: Sequence[Sequence[Node]], ti
         asm.marks.setdefault(id(node), Mark("lead_in"))
     for node in finder.scope:
         asm.marks.setdefault(id(node), Mark("head"))
+    for node in finder.administrative:
+        asm.marks.setdefault(id(node), Mark("administrative"))
     built.warnings = asm.warnings
     built.marks = asm.marks
     built.indications = _unique_keys(_restated_once(built.indications))
@@ -98,8 +100,9 @@ def _named(heading: str) -> bool:
     """A section heading that names the indication ("Spinal Muscular Atrophy"), not the section's role."""
     from ..sections import heading_role, normalize_heading
 
-    return bool(heading) and heading_role(heading) is None \
-        and not heading_roles().captions.match(normalize_heading(heading))  # "Table 1" names no indication
+    name = normalize_heading(heading)
+    return bool(heading) and heading_role(heading) is None and not heading_roles().captions.match(name) \
+        and not generic_name().match(name)  # "Table 1", "Criteria for Medically Necessary Procedures" name nothing
 
 
 def _exclusions(asm: Builder, section: Section, nodes: Sequence[Node], statements_only: bool) -> list[Indication]:

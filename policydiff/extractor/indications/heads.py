@@ -29,7 +29,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from ...normalized.lexicon import common_requirement_patterns, heading_roles, phase_patterns
+from ...normalized.lexicon import (
+    administrative_heading,
+    common_requirement_patterns,
+    generic_name,
+    heading_roles,
+    phase_patterns,
+    requirement_words,
+)
 from ...normalized.schema import Source
 from ...normalized.text import one_line
 from .. import logic
@@ -252,6 +259,9 @@ def labels(scope: Scope) -> list[Head] | None:
             found += finder.from_statement(node, scope.context, scope.phase, scope.codes)  # a lead-in beside labels
         if node.kind != "label" or not node.children:
             continue
+        if _administrative_label(node.text):  # "Related Commercial Policies" over the policies' names
+            finder.administrative.extend(walk_nodes([node]))
+            continue
         if LABEL_LINE.match(node.text):
             if all(c.opens_list and not c.children for c in node.children):
                 continue  # "INDICATIONS: X is covered in members with:" over the labels that follow
@@ -327,6 +337,8 @@ def whole_section(scope: Scope) -> list[Head] | None:
     nodes = scope.nodes
     body = [n for n in nodes if n.kind != "label" and (n.children or n.kind in ("item", "para"))]
     criteria = [n for n in body if n.children or n.kind == "item"]
+    if criteria:  # beside a list, a paragraph that states a requirement is one ("The test must be performed ...")
+        criteria = [n for n in body if n in criteria or n.kind == "para" and requirement_words().search(n.text)]
     if not any(_criterion_like(n) for n in criteria):
         return []  # a bare list of names (products, codes) states no criteria
     if all(n.children and all(_states(c.text) and _points_forward(c) for c in n.children) for n in criteria):
@@ -354,6 +366,8 @@ class HeadFinder:
         """Statements that only point at criteria set out elsewhere ("... when the criteria below are met")."""
         self.scope: list[Node] = []
         """Scope lists ("The following procedures are covered:") and the names they list."""
+        self.administrative: list[Node] = []
+        """Blocks of administrative terms inside the criteria (lengths of stay, sites of care)."""
 
     def heads(self, nodes: Sequence[Node], context: str, named: bool, phase: str,
               codes: tuple[str, ...] = ()) -> list[Head]:
@@ -377,6 +391,11 @@ class HeadFinder:
             own_codes = tuple(dict.fromkeys([*codes, *entry_codes]))
         heading_phase = _phase_label(heading.text) or phase
         caption = bool(heading_roles().captions.match(normalize_heading(name)))
+        if administrative_heading().match(normalize_heading(name)):  # "Procedures & Length of Stay"
+            self.administrative.extend(walk_nodes([heading]))
+            return []
+        if generic_name().match(normalize_heading(name)):  # "Criteria for Medically Necessary Procedures"
+            return self.heads(heading.children, context, False, heading_phase, own_codes)
         if common_requirement_patterns()[1].search(name) and heading.children:
             # "General Requirements (Applicable to all ...)": one block, whatever its layout (see
             # `with_common_requirements`)
@@ -414,12 +433,15 @@ class HeadFinder:
             label = clean_label(_head_clause(text))
         else:
             label = title or label_from_statement(text, self.title)
-            level = _indication_level(node.children) if not label and node.children else None
+            cue = logic.find_cue(text)
+            # "X is covered when ALL of the following criteria are met": a list that must all hold is criteria
+            level = _indication_level(node.children) \
+                if not label and node.children and not (cue and cue.logic == "all") else None
             if level and sum(_name_like(_first_clause(n.text)) for n in level) * 2 > len(level):
                 # "Must satisfy any of the following: I - VIII" over named indications
                 return [h for item in level for h in self.from_item(item, own_phase, codes)]
             label = label or clean_label(context)
-        return self.split_phases(Head(label, text, node.children, node.source, own_phase, codes))
+        return self.split_phases(Head(label, text, node.children, node.source, own_phase, codes, anchors=(node,)))
 
     def from_item(self, node: Node, phase: str, codes: tuple[str, ...]) -> list[Head]:
         text = one_line(node.text)
@@ -443,6 +465,13 @@ class HeadFinder:
             out.append(replace(head, lead=block.text, body=block.children, source=block.source or head.source,
                                phase=" (continuation)"))
         return out
+
+
+def _administrative_label(text: str) -> bool:
+    """A label that names an administrative block (related policies, benefit terms), not an indication."""
+    from ..sections import heading_role
+
+    return heading_role(text) == "administrative"
 
 
 def _criterion_like(node: Node) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ...normalized.lexicon import covered_pattern, not_covered_patterns, phase_patterns
+from ...normalized.lexicon import covered_pattern, generic_subject, not_covered_patterns, phase_patterns
 from ...normalized.schema import Status
 from ...normalized.text import one_line
 
@@ -30,7 +30,8 @@ _SUBJECT_CUT = re.compile(r"\s+(?:using|identified|that|which|who|when|where|due
 _PRODUCT_USE = re.compile(r"^(?:the\s+)?(?:use\s+of\s+)?", re.I)
 _FOR_ITEMS = re.compile(r"\b(?:for|in|in\s+the\s+treatment\s+of)\s+(?:the\s+)?following\s+(?:indications?|"
                         r"conditions?|diagnos[ie]s|uses|clinical\s+(?:indications|situations))\b", re.I)
-_FORWARD = re.compile(r"\b(?:below|following|as\s+follows|listed|these\s+criteria|this\s+policy)\b", re.I)
+_FORWARD = re.compile(r"\b(?:below|(?:the|these)\s+following|following\s+(?:criteria|conditions|requirements|"
+                      r"indications)|following\s*:|as\s+follows|listed|these\s+criteria|this\s+policy)\b", re.I)
 """A statement that points at criteria elsewhere ("... if the conditions indicated below are met") names none."""
 _DISEASE_ITEM = re.compile(r"^(?P<d>[^.:;]{3,140}?)(?:\.\s+(?=[A-Z])|:\s*|\s+[-–]\s+)(?P<rest>.*)$")
 _ASIDES = re.compile(r"\s*(?:\((?:[^()]|\([^()]*\))*\)|\[[^\]]*\])")
@@ -158,10 +159,11 @@ def label_from_statement(text: str, title: str | None) -> str:
             subject, condition = head, tail
     subject = _SUBJECT_CUT.sub("", subject).strip(" ,")
     subject = re.sub(r"^(?:a|an|the)\s+", "", subject, flags=re.I)
+    subject = re.sub(r"^use\s+of\s+(?:(?:a|an|the)\s+)?(?=\w)(?!therapy\b)", "", subject, flags=re.I)  # "The use of X"
     subject = re.sub(r"\s*\((?:cpt|hcpcs)[^)]*\)", "", subject, flags=re.I)
     subject = re.sub(r"^(?:fda|food and drug administration)[- ]approved\s+", "", subject, flags=re.I)
     purpose = _PURPOSE.match(condition)
-    if _REQUEST.match(subject) or _GENERIC_SUBJECT.match(subject) or \
+    if _REQUEST.match(subject) or _GENERIC_SUBJECT.match(subject) or generic_subject().match(subject) or \
             (_mentions_title(subject, title) and condition and not purpose):
         subject = ""  # "Dupixent for asthma" under the title Dupixent is "Asthma"; "surgery for treating X" stays
     condition = re.sub(r"^(?:the\s+)?(?:treatment|management|prophylaxis|prevention)\s+of\s+", "", condition,

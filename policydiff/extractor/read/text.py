@@ -9,6 +9,7 @@ provenance survives the parse.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from markdown_it import MarkdownIt
 
@@ -70,9 +71,40 @@ def _split_flattened(text: str) -> list[str]:
     return [part for part in SENTENCE_BREAK.split(text) if part.strip()]
 
 
-def text_lines(text: str, budget: Budget = DEFAULT) -> list[Line]:
-    """Plain text → lines; form feeds start new pages; flattened captures are split into sentences."""
+_MARK_ONLY = re.compile(r"^(?:®|™|℠|©|TM|SM)$")
+"""A trademark sign alone on its line: a superscript the capture set on a line of its own."""
+
+
+def _marks_joined(lines: list[Line]) -> list[Line]:
+    """"FoundationOne" / "®" / "Heme, ..." → "FoundationOne® Heme, ...": the sign goes back to its word, and
+    the words after it to the sentence the sign broke."""
     out: list[Line] = []
+    k = 0
+    while k < len(lines):
+        line = lines[k]
+        if out and _MARK_ONLY.match(line.text.strip()) and not line.blank_before and out[-1].page == line.page:
+            prev = out[-1]
+            text = prev.text.rstrip() + line.text.strip()
+            joined = prev.joined + (line.line,)
+            nxt = lines[k + 1] if k + 1 < len(lines) else None
+            if nxt is not None and not nxt.blank_before and nxt.page == line.page \
+                    and not _MARK_ONLY.match(nxt.text.strip()):
+                text = f"{text} {nxt.text.strip()}"
+                joined += (nxt.line,)
+                k += 1
+            out[-1] = replace(prev, text=text, joined=joined)
+            k += 1
+            continue
+        out.append(line)
+        k += 1
+    return out
+
+
+def text_lines(text: str, budget: Budget = DEFAULT) -> list[Line]:
+    """Plain text → lines; form feeds start new pages; flattened captures are split into sentences; a line
+    break is "\n", "\r\n" or a lone "\r" (old Mac files)."""
+    out: list[Line] = []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     pages = text.split("\f")
     lineno = 0
     blank = False
@@ -81,7 +113,7 @@ def text_lines(text: str, budget: Budget = DEFAULT) -> list[Line]:
         for raw in page.split("\n"):
             lineno += 1
             _check_length(raw, lineno, budget)
-            cleaned = clean_line(raw.replace("\r", ""))
+            cleaned = clean_line(raw)
             if not cleaned.strip():
                 blank = True
                 continue
@@ -90,7 +122,7 @@ def text_lines(text: str, budget: Budget = DEFAULT) -> list[Line]:
             for part in parts:
                 out.append(Line(part, lineno, page_no, indent=float(indent), blank_before=blank or len(parts) > 1))
                 blank = False
-    return out
+    return _marks_joined(out)
 
 
 def markdown_lines(text: str, budget: Budget = DEFAULT) -> list[Line]:
