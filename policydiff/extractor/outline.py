@@ -215,7 +215,8 @@ _NEIGHBOURS = 8
 
 _WIDEST_WRAP = 200
 """Text captures that wrap their lines do so within 170 characters (the corpus: at most 162 at the 90th
-percentile); a line longer than this is a paragraph written on one line, and the next line starts anew."""
+percentile); a line longer than this is a paragraph written on one line, and the next line starts anew. A
+capture whose usual (90th percentile) line is longer still wraps nothing: each of its lines is a paragraph."""
 
 
 @dataclass
@@ -261,8 +262,8 @@ class _Layout:
                 return False
             char = (prev.size or 10.0) * 0.5
             return prev.right + (first_word + 1) * char > margin - 2
-        if len(prev.text) + prev.indent > _WIDEST_WRAP:
-            return False  # a whole paragraph on one line: nothing wrapped it
+        if len(prev.text) + prev.indent > _WIDEST_WRAP or self.width > _WIDEST_WRAP:
+            return False  # a whole paragraph on one line, or a capture that writes every paragraph so
         width = self.local.get(prev.line, self.width)
         return len(prev.text) + prev.indent + first_word + 1 > max(width * (0.85 if item else 0.95), 40)
 

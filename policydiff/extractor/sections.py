@@ -214,6 +214,13 @@ def heading_call(line: Line, prev: Line | None, layout: Layout, nxt: Line | None
             return HeadingCall(False, "continues_sentence_above")
         return HeadingCall(True, "bold_or_larger_type")
     if _all_caps(text) and len(words) <= 8:
+        if len(words) == 1 and prev is not None and not line.blank_before and nxt is not None and not nxt.blank_before \
+                and not prev.heading and not prev.text.rstrip().endswith((".", ":")) and not re.search(r"\d", text) \
+                and heading_role(text) is None:
+            # "mRNA sequence analysis" / "MSK-IMPACT" / "MUC1 in gastric cancer": one word in capitals inside a
+            # run of lines, with no gap around it and the line above not ended, is a name (a test, a lab, an
+            # acronym), not a heading
+            return HeadingCall(False, "capitals_inside_a_run")
         return HeadingCall(True, "all_caps")
     return HeadingCall(False, "plain_text")
 
