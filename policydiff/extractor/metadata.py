@@ -261,7 +261,7 @@ def read_title(lines: Sequence[str | Line], heading: str | None = None) -> str |
     return heading
 
 
-def title_from_layout(lines: Sequence[Line], markdown: bool = False) -> str | None:
+def title_from_layout(lines: Sequence[Line], markup: bool = False) -> str | None:
     """Where no label names the title: the largest type on the first page that is not the kind of document
     ("Medical Policy"), the payer, a field or a section heading, joined with the lines set in the same type."""
     first = [ln for ln in lines[:FRONT_LINES] if ln.page in (None, lines[0].page if lines else None)]
@@ -279,7 +279,7 @@ def title_from_layout(lines: Sequence[Line], markdown: bool = False) -> str | No
                     break
                 parts.append(_clean(ln.text))
             return " ".join(parts)
-    for ln in first[:40] if markdown else ():  # the first heading that is not a section's, less a "Payer:"
+    for ln in first[:40] if markup else ():  # Markdown or HTML: the first heading not a section's, less "Payer:"
         text = _clean(ln.text)
         prefix, _, rest = text.partition(": ")
         if rest and (payer_of(prefix) or front_matter_words().organization.match(prefix)):
