@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..normalized.dates import DATE_PATTERN as _DATE
 from ..normalized.dates import parse_date
-from ..normalized.lexicon import front_matter_words, heading_roles, letterhead_aliases
+from ..normalized.lexicon import _load, front_matter_words, heading_roles, letterhead_aliases, payer_aliases
 from ..normalized.schema import Dates
 from ..normalized.vocabulary import known_payer
 from .markers import MARKUP
@@ -27,7 +28,7 @@ from .types import Line
 FRONT_LINES = 100
 """How far into a document its own fields are read (page 1 and the start of page 2 on most layouts)."""
 
-_DATE_SLOTS = ("effective", "original", "revised", "reviewed")
+_DATE_SLOTS = ("effective", "original", "revised", "reviewed", "published")
 _NUMBER_LABEL = re.compile(r"(?:number|no\.?|#|id)$", re.I)
 
 
@@ -54,6 +55,11 @@ def _clean(text: str) -> str:
     return MARKUP.sub("", text).strip()
 
 
+_SEPARATOR = re.compile(r"\s*(?:[:#]|\.{2,})")
+"""What ends a label: a colon, "#", or a dot leader ("Effective Date ..........02/01/2026")."""
+_LEADER = re.compile(r"^[\s.]*\.{2,}")
+
+
 def _labels_on(text: str) -> list[re.Match[str]]:
     """Label matches that really start a field: at the line's start, before a colon, or right before a
     value of their kind ("selected revision 06/04/2025", "Policy No. 46")."""
@@ -62,14 +68,15 @@ def _labels_on(text: str) -> list[re.Match[str]]:
         after = text[m.end():]
         slots = _slots_of(m.group(0))
         at_start = not text[:m.start()].strip()
-        colon = re.match(r"\s*[:#]", after) is not None
+        colon = _SEPARATOR.match(after) is not None
         if len(slots) > 1 and not colon:
             continue  # "Policy" starts a field only as "Policy:"; "Policy History" is a heading
         if at_start and not colon and after.strip() and not re.match(r"\s+[\w(]", after):
             continue  # "Medications – Excluded Drugs" is a title of its own, not a field
         dated = re.match(r"\s*[:\-–]?\s*" + _DATE.pattern, after, re.I) is not None
         typed = (bool(slots & set(_DATE_SLOTS)) and dated) \
-            or ("policy_id" in slots and _NUMBER_LABEL.search(m.group(0)) is not None and _id_in(after) is not None)
+            or ("policy_id" in slots and _NUMBER_LABEL.search(m.group(0)) is not None
+                and _id_in(after, short=_names_policy_number(m.group(0))) is not None)
         if at_start or colon or typed:
             found.append(m)
     return found
@@ -83,12 +90,14 @@ def read_fields(lines: Sequence[str]) -> list[Field]:
     for i, (text, found) in enumerate(zip(cleaned, labels)):
         for k, m in enumerate(found):
             end = found[k + 1].start() if k + 1 < len(found) else len(text)
-            value = text[m.end():end].strip(" :#-–\t")
+            value = _LEADER.sub("", text[m.end():end]).strip(" :#-–\t")
             continued = False
             if not value and k + 1 == len(found) and i + 1 < len(cleaned) and not (
                     labels[i + 1] and not cleaned[i + 1][:labels[i + 1][0].start()].strip()) \
                     and not (k == 0 and _is_section_heading(text)):  # "POLICY" over a paragraph is a heading
-                value, continued = cleaned[i + 1].strip(), True
+                # the next line, up to its own first label ("Subject:" / "Detection of ... Document #: LAB.00015")
+                cut = labels[i + 1][0].start() if labels[i + 1] else len(cleaned[i + 1])
+                value, continued = cleaned[i + 1][:cut].strip(" :#-–\t"), True
             fields.append(Field(_slots_of(m.group(0)), m.group(0), value, i,
                                 not text[:m.start()].strip(), continued))
     return fields
@@ -99,9 +108,19 @@ _PHONE = re.compile(r"(?:1[-.\s])?\(?\d{3}\)?[-.\s]\d{3}[-.]\d{4}")
 _PAGE_COUNT = re.compile(r"\s*\d+\s+of\s+\d+")
 
 
-def _id_in(value: str) -> str | None:
+def _names_policy_number(label: str) -> bool:
+    """"Policy No.", "Policy Number", "Policy #": a label that can only name the policy's own number, so a
+    short number after it is one ("Policy No. 46"); after a bare "Number" it may be anything."""
+    return _POLICY_NUMBER_LABEL.search(label) is not None
+
+
+_POLICY_NUMBER_LABEL = re.compile(r"\bpolicy\s+(?:number|no\.?|#)$", re.I)
+
+
+def _id_in(value: str, short: bool = False) -> str | None:
     """The policy number a value starts with: tokens with digits, joined by short capital tokens
-    ("2025 P 2116-22"); a date, a page count or a bare word is not one."""
+    ("2025 P 2116-22"); a date, a page count or a bare word is not one, nor a one- or two-digit number
+    unless `short` (the label names the policy number itself)."""
     tokens = re.sub(r"^\s*[:#]?\s*(?:no\.?|number|#)?\s*", "", value, flags=re.I).split()
     taken: list[str] = []
     for k, token in enumerate(tokens):
@@ -114,7 +133,7 @@ def _id_in(value: str) -> str | None:
         else:
             break
     found = " ".join(taken).rstrip(".")
-    if not found or len(found) > 30 or _DATE.fullmatch(found) or re.fullmatch(r"\d{1,2}", found) \
+    if not found or len(found) > 30 or _DATE.fullmatch(found) or (re.fullmatch(r"\d{1,2}", found) and not short) \
             or _PHONE.fullmatch(found) or _PAGE_COUNT.match(value):
         return None
     return found
@@ -142,13 +161,31 @@ def read_policy_id(lines: Sequence[str]) -> str | None:
             front[k], front[k + 1] = f"Policy {front[k + 1].strip()}", ""
     for f in read_fields(front):
         if "policy_id" in f.slots:
-            found = _id_in(f.value)
+            found = _id_in(f.value, short=_names_policy_number(f.label))
             if found and (f.at_start or f.label.lower() != "number"):  # "Phone Number: ..." is not one
                 return found
     for text in front[:25]:
-        found = _lone_id(_clean(text))
+        found = _lone_id(_clean(text)) or _title_id(_clean(text))
         if found:
             return found
+    return None
+
+
+_TITLE_PAREN_ID = re.compile(r"\((?P<id>[^(),\s]+)(?:,\s*(?:ver(?:sion)?|rev|v)\.?\s*[\d.]+)?\)$", re.I)
+_ID_BEFORE_TITLE = re.compile(r"^(?:[A-Z]{2,5}\s+)?(?P<id>\S+)\s+(?=[A-Z][a-z])(?P<rest>.+)$")
+
+
+def _title_id(text: str) -> str | None:
+    """A policy number printed with the title: in a closing parenthesis, with or without a version
+    ("Bariatric Surgery (Adults) (CG008, Ver. 10)"), or before it ("BSC_CON_2.05 Oncology: Algorithmic
+    Testing", "FEP 2.04.141 Circulating Tumor DNA ..."). A line naming more numbers lists related policies."""
+    paren = _TITLE_PAREN_ID.search(text)
+    if paren and len(re.findall(r"[A-Za-z]{3,}", text[:paren.start()])) >= 2:
+        return _lone_id(paren.group("id"))
+    before = _ID_BEFORE_TITLE.match(text)
+    if before and len(before.group("rest").split()) >= 2 and not is_field(text) and _DATE.search(text) is None \
+            and not any(_lone_id(w.strip(",;()")) for w in before.group("rest").split()):  # one number: a title
+        return _lone_id(before.group("id"))
     return None
 
 
@@ -159,32 +196,47 @@ def _dates_in(value: str, slot: str) -> str | None:
     return min(found) if slot == "original" else max(found)
 
 
+@lru_cache(maxsize=1)
+def _citation() -> re.Pattern[str]:
+    cues = _load("front_matter.json")["references"]["cues"]
+    return re.compile(r"(?:" + "|".join(f"(?:{c})" for c in cues) + r")", re.I)
+
+
+def is_citation(text: str) -> bool:
+    """A line that cites another document ("... Accessed on February 5, 2024", a web address): its dates
+    are that document's, never the policy's own."""
+    return _citation().search(text) is not None
+
+
 def read_dates(lines: Sequence[str]) -> Dates:
     """Labelled dates: the front matter's first of each kind; where it has no revision or review date, the
-    latest one a history table states on a line of its own. A list of dates means its latest ("selected
-    revisions 06/04/2025, 11/05/2025"): the document as it now stands."""
+    latest one a history table states on a line of its own ("Reviewed/Revised: ..., 04/16/2024" fills
+    both). A list of dates means its latest ("selected revisions 06/04/2025, 11/05/2025"): the document
+    as it now stands. A date on a line that cites another document is never the policy's; a publish date
+    is the effective date where none is labelled (the day the version was put before its readers)."""
     texts = list(lines)
     found: dict[str, str] = {}
     later: dict[str, list[str]] = {}
     # Past the front matter only "Label: date" lines count (a history table); the rest need not be read.
-    body = [t if i < FRONT_LINES or ":" in t[:40] else "" for i, t in enumerate(texts)]
+    body = [t if (i < FRONT_LINES or ":" in t[:40]) and not is_citation(t) else "" for i, t in enumerate(texts)]
     for f in read_fields(body):
-        slot = next((s for s in _DATE_SLOTS if s in f.slots), None)
-        if slot is None:
-            continue
         value = f.value
-        if value.rstrip().endswith(",") and f.index + 1 < len(texts):
+        if value.rstrip().endswith(",") and f.index + 1 < len(texts) and not is_citation(texts[f.index + 1]):
             value += " " + texts[f.index + 1]
-        when = _dates_in(value, slot)
-        if not when:
-            continue
-        if f.index < FRONT_LINES:
-            found.setdefault(slot, when)
-        elif slot in ("revised", "reviewed") and f.at_start and _DATE.match(f.value) \
-                and re.match(rf"\W*{re.escape(f.label)}\s*:", texts[f.index].strip(), re.I):
-            later.setdefault(slot, []).append(when)  # "Revised: 08/15/2025" in a history table
+        for slot in (s for s in _DATE_SLOTS if s in f.slots):
+            when = _dates_in(value, slot)
+            if not when:
+                continue
+            if f.index < FRONT_LINES:
+                found.setdefault(slot, when)
+            elif slot in ("revised", "reviewed") and f.at_start and _DATE.match(f.value) \
+                    and re.match(rf"\W*{re.escape(f.label)}\s*:", texts[f.index].strip(), re.I):
+                later.setdefault(slot, []).append(when)  # "Revised: 08/15/2025" in a history table
     for slot, values in later.items():
         found.setdefault(slot, max(values))
+    published = found.pop("published", None)
+    if published:
+        found.setdefault("effective", published)
     revised_status = any("other" in f.slots and f.label.lower() == "status" and f.value.lower() == "revised"
                          for f in read_fields(texts[:FRONT_LINES]))
     if revised_status and "reviewed" in found:
@@ -313,10 +365,9 @@ def read_payer(lines: Sequence[str]) -> str | None:
             return name
     for text in lines:
         for m in words.notice_before.finditer(text):
-            named = re.match(r"(?:the\s+)?(?P<p>[A-Z][\w&.' -]{2,60}?)(?:,?\s+(?:Inc|LLC|L\.L\.C|Corp|Corporation|"
-                             r"Company)\b|\.\s|\s+all\s+rights|[.,;]|$)", text[m.end():], re.I)
+            named = _NAME.match(text[m.end():])
             if named:
-                found = _payer_name(named.group("p"))
+                found = _payer_name(_NAME_END.sub("", named.group("p")))
                 if found:
                     return found
         after = words.notice_after.search(text)
@@ -330,7 +381,30 @@ def read_payer(lines: Sequence[str]) -> str | None:
             found = _payer_name(letterhead.group("p"))
             if found:
                 return found
-    return None
+    return _only_known_payer(lines)
+
+
+_NAME = re.compile(r"[\s,]*(?:[Tt]he\s+)?(?P<p>[A-Z][\w&.'’-]*"
+                   r"(?:\s+(?:(?:of|and|&|for|the)\s+)?[A-Z&][\w&.'’-]*){0,7})")
+"""A name in a notice: a run of capitalized words ("Envolve Pharmacy Solutions"), never the words of a
+sentence ("(c) below are met" is a list item, not a copyright)."""
+_NAME_END = re.compile(r"(?:\s*,?\s+(?:Inc|LLC|L\.L\.C|Corp|Corporation|Company)\b.*|(?:TM|™|®)+\b.*|[.,;:]+)$")
+
+
+def _only_known_payer(lines: Sequence[str]) -> str | None:
+    """The payer of the vocabulary the document names far more often than any other (twice at least, and
+    three times as often as the next): a running footer's web address, "Related Anthem" lists. A payer named
+    once may be a citation, and a vendor named beside the payer is named as often."""
+    counts: dict[str, int] = {}
+    for text in lines:
+        for pattern, name in payer_aliases():
+            if pattern.search(text):
+                counts[name] = counts.get(name, 0) + 1
+                break
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[0][1] < 3 * ranked[1][1]):
+        return None
+    return ranked[0][0]
 
 
 def _payer_name(raw: str) -> str | None:
