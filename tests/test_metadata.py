@@ -96,3 +96,58 @@ def test_publish_date_and_policy_number_reach_the_extracted_policy():
                       "Document #: HC-114 Publish Date: 09/10/2025", "", *BODY]) + "\n"
     policy = extract_bytes(text.encode(), "harbor.txt")
     assert policy.policy_id == "HC-114" and policy.dates.effective == "2025-09-10"
+
+
+def _pdf_lines(rows):
+    """Lines as the PDF reader gives them: (text, size, bold) on page 1."""
+    from policydiff.extractor.types import Line
+
+    return [Line(text, n, 1, size=size, bold=bold) for n, (text, size, bold) in enumerate(rows, start=1)]
+
+
+def test_a_plain_text_title_stands_against_the_front_matter():
+    from policydiff.extractor.metadata import title_from_layout
+    from policydiff.extractor.types import Line
+
+    def lines(*texts):
+        return [Line(t, n) for n, t in enumerate(texts, start=1)]
+
+    assert title_from_layout(lines("-->", "Knee Arthroscopy", "Clinical Policy Bulletins", "Print", "Number: 0715",
+                                   "Policy", "Scope of Policy")) == "Knee Arthroscopy"
+    assert title_from_layout(lines("Medical Policy", "Arthroscopic Surgery of the Knee for Adults and", "Adolescents",
+                                   "Policy Number: HX-114", "Effective Date: May 1, 2025")) \
+        == "Arthroscopic Surgery of the Knee for Adults and Adolescents"
+    assert title_from_layout(lines("Harbor Clinical Policy", "Knee Surgery: Policy No. 051",
+                                   "Last Approval: 02/12/2025")) == "Knee Surgery"
+    # a sentence, a web address, a page header or the first line under a heading is never the title
+    assert title_from_layout(lines("OVERVIEW", "Not applicable", "Effective Date: 01/01/2024")) is None
+    assert title_from_layout(lines("(401) 555-0100   WWW.EXAMPLE.ORG", "Effective Date: 01/01/2024")) is None
+    assert title_from_layout(lines("The Standard Documentation Article, located at the bottom of",
+                                   "Medical Policy", "Coverage Indications")) is None
+    assert title_from_layout(lines("Knee Surgery (Arthroscopic) Page 1 of 40", "Effective Date: 01/01/2024")) is None
+
+
+def test_a_title_in_large_type_is_never_cut_short_nor_read_with_the_list_after_it():
+    from policydiff.extractor.metadata import title_from_layout
+
+    rows = _pdf_lines([("Drug Coverage Policy", 16, True), ("Effective Date ........03/15/2026", 10, True),
+                       ("Joint Conditions – Kneeva", 20, True),
+                       ("Intravenous Prior Authorization Policy • Kneeva® (kneevamab infusion)", 20, False),
+                       ("INSTRUCTIONS FOR USE", 10, True), ("The following policy applies to plans.", 10, False)])
+    assert title_from_layout(rows) == "Joint Conditions – Kneeva Intravenous Prior Authorization Policy"
+    layered = _pdf_lines([("Local Coverage Determination (LCD)", 11, False),
+                          ("Knee Care Knee Care Knee Care", 25, True), ("L99999", 12, False),
+                          ("Links in PDF documents are not guaranteed.", 12, False)])
+    assert title_from_layout(layered) == "Knee Care"
+    numbered = _pdf_lines([("HX-SURG-83 Knee Surgery for Adults", 14, True), ("Clinical UM Guideline", 10, False),
+                           ("Body text of the guideline here.", 10, False)])
+    assert title_from_layout(numbered) == "Knee Surgery for Adults"
+
+
+def test_a_labelled_title_stops_at_the_status_lines_of_a_determination():
+    lines = ["LCD Information", "LCD ID", "L99999", "LCD Title", "Knee Nerve Stimulation for the Treatment of Pain",
+             "Proposed LCD in Comment Period", "N/A", "Source Proposed LCD", "DL99999", *BODY]
+    assert read_title(lines) == "Knee Nerve Stimulation for the Treatment of Pain"
+    # a list item naming a "Title" of a law is not the policy's title
+    assert read_title(["• Title XVIII of the Social Security Act, 1862(a)(1)(A) states that no payment", *BODY],
+                      "Billing and Coding: Knee Care") == "Billing and Coding: Knee Care"

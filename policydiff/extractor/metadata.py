@@ -280,10 +280,15 @@ def _continue_title(title: str, lines: Sequence[Line], start: int) -> str:
     for k in range(start, min(start + 4, len(lines))):
         line, above = lines[k], lines[k - 1]
         text = _clean(line.text)
+        if line.size and above.size and line.size > above.size + 0.5 or line.page != above.page:
+            break  # a line in larger type than the title's is a headline of its own
         wrapped = bool(above.right and margin - above.right < 60)  # the line above was broken by the margin
         short = len(text.split()) <= 3 and (wrapped or not _is_section_heading(text))
         opens = text[:1].islower() or text.startswith("(")
-        if ends_block(k) or re.match(r"^\s*[•\-*]", line.text) or len(text.split()) > 12 or ".." in text \
+        if ends_block(k) or re.match(r"^\s*[•\-*]", line.text) \
+                or any(not text[:m.start()].strip() for m in _labels_on(text)) or _lone_id(text) \
+                or re.fullmatch(r"v(?:ersion)?\s*\d[\d.]*", text, re.I) or _NOT_A_TITLE.search(text) \
+                or (_ends_with_label(text) and not _is_document_kind(text)) or len(text.split()) > 12 or ".." in text \
                 or re.search(r"[a-z]\.(?:\s|$)", text) \
                 or not (opens or short or wrapped or _JOINING_END.search(title) or ends_block(k + 1)):
             break
@@ -298,10 +303,20 @@ def is_field(text: str) -> bool:
 
 def read_title(lines: Sequence[str | Line], heading: str | None = None) -> str | None:
     """The document's title: a labelled one ("Subject:", "Title:", "Policy:" when its value is not a number),
-    with the lines it runs on over; else `heading`, the layout's guess."""
+    with the lines it runs on over; else `heading`, the layout's guess. The layout's title wins where it says
+    the same and more, or where it stands in far larger type and the field says something else."""
     rows = [ln if isinstance(ln, Line) else Line(ln, i + 1) for i, ln in enumerate(lines[:FRONT_LINES])]
+    heading_size = max((r.size for r in rows if r.size and heading and _clean(r.text)
+                        and _words_of(_before_list(_clean(r.text))) in _words_of(heading)), default=None)
     for f in read_fields([r.text for r in rows]):
-        if "title" not in f.slots or not f.value or ("policy_id" in f.slots and _id_in(f.value)):
+        text = _clean(rows[f.index].text)
+        if re.match(r"\s*[•\-*]\s", rows[f.index].text):
+            continue  # a list item ("• Title XVIII of the Social Security Act ...") is not a field
+        if "title" not in f.slots or not f.value or ("policy_id" in f.slots and _id_in(f.value)) \
+                or not (f.at_start or f.continued or _is_document_kind(text.split(f.label, 1)[0])) \
+                or front_matter_words().labels.match(f.value):
+            # "• Title XVIII of the Social Security Act ..." names no title, "Clinical Policy: X" does; a label
+            # followed by another label ("Title Version") is a table's header row
             continue
         title = f.value.strip(" .;")
         if not _title_like(title):
@@ -309,28 +324,71 @@ def read_title(lines: Sequence[str | Line], heading: str | None = None) -> str |
         last_on_line = not f.continued and _clean(rows[f.index].text).endswith(f.value)
         if f.continued or last_on_line:
             title = _continue_title(title, rows, f.index + (2 if f.continued else 1))
-        return re.sub(r"\s+", " ", title).strip()
+        title = re.sub(r"\s+", " ", title).strip()
+        if heading and len(heading) > len(title) and _words_of(title) in _words_of(heading):
+            return heading  # the large type says the same and more ("Inflammatory Conditions – " + the field)
+        field_size = rows[f.index].size
+        if heading and field_size and heading_size and heading_size > field_size + 2 \
+                and _words_of(title) not in _words_of(heading) and _words_of(heading) not in _words_of(title):
+            return heading  # a field in body type far below the title ("Medication List" over a table)
+        return title
     return heading
+
+
+def _words_of(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _before_list(text: str) -> str:
+    """A title line with a list run into it ("... Policy • Entyvio® (vedolizumab ...)"): the title part."""
+    return text.split(" • ", 1)[0].strip()
+
+
+def _once(text: str) -> str:
+    """A title printed over itself in layers ("Wound Care Wound Care Wound Care") read once."""
+    words = text.split()
+    for n in range(1, len(words) // 2 + 1):
+        if len(words) % n == 0 and words == words[:n] * (len(words) // n):
+            return " ".join(words[:n])
+    return text
 
 
 def title_from_layout(lines: Sequence[Line], markup: bool = False) -> str | None:
     """Where no label names the title: the largest type on the first page that is not the kind of document
-    ("Medical Policy"), the payer, a field or a section heading, joined with the lines set in the same type."""
+    ("Medical Policy"), the payer, a field or a section heading, joined with the lines set in the same type;
+    a number printed before it is the policy's, not the title's ("CG-SURG-83 Bariatric Surgery ...")."""
+    title = _layout_title(lines, markup)
+    return _without_number(title) if title else None
+
+
+def _without_number(title: str) -> str:
+    before = _ID_BEFORE_TITLE.match(title)
+    if before and _lone_id(before.group("id")) and len(before.group("rest").split()) >= 2:
+        return before.group("rest").strip()
+    return title
+
+
+def _layout_title(lines: Sequence[Line], markup: bool) -> str | None:
     first = [ln for ln in lines[:FRONT_LINES] if ln.page in (None, lines[0].page if lines else None)]
     sized = [ln for ln in first if ln.size]
     if sized:
         body = sorted(ln.size or 0 for ln in sized)[len(sized) // 2]
         candidates = [k for k, ln in enumerate(first) if ln.size and ln.size > body + 0.5
-                      and _title_like(_clean(ln.text)) and not _labels_on(_clean(ln.text))]
+                      and _title_like(_before_list(_clean(ln.text))) and not _labels_on(_clean(ln.text))]
         if candidates:
             top = max(first[k].size or 0 for k in candidates)
             k = next(k for k in candidates if first[k].size == top)
-            parts = [_clean(first[k].text)]
+            parts = [_before_list(_clean(first[k].text))]
             for ln in first[k + 1:k + 4]:
-                if ln.size != top or ln.bold != first[k].bold or ln.blank_before or not _title_like(_clean(ln.text)):
+                text = _before_list(_clean(ln.text))
+                listed = text != _clean(ln.text)  # its bold is the list's, not the title's
+                if ln.size != top or (ln.bold != first[k].bold and not listed) or ln.blank_before \
+                        or not (_title_like(text) or _is_document_kind(text)):
                     break
-                parts.append(_clean(ln.text))
-            return " ".join(parts)
+                parts.append(text)
+                if listed:
+                    break  # a list starts on this line: the title ends here
+            return _once(" ".join(parts))
     for ln in first[:40] if markup else ():  # Markdown or HTML: the first heading not a section's, less "Payer:"
         text = _clean(ln.text)
         prefix, _, rest = text.partition(": ")
@@ -345,6 +403,81 @@ def title_from_layout(lines: Sequence[Line], markup: bool = False) -> str | None
             text = _clean(first[near].text) if 0 <= near < len(first) else ""
             if _title_like(text) and not is_field(text):
                 return _continue_title(text, first, near + 1) if near > k else text
+    return _title_beside_front_matter(first[:30])
+
+
+def _anchors_title(line: Line | None) -> bool:
+    """A line a title stands against in plain front matter: a field ("Policy Number: X"), the kind of
+    document ("Medical Coverage Policy", "Molina Clinical Policy"), a policy or version number alone."""
+    if line is None:
+        return False
+    text = _clean(line.text)
+    name = payer_of(text)
+    bare = re.sub(r"[®™]", "", text)
+    if name:  # "Molina Clinical Policy": the payer's name before the kind of document
+        bare = re.sub(r"^\W*\S+(?:\s+\S+)?\s+(?=\w)", "", bare) if not _is_document_kind(bare) else bare
+    return is_field(text) or _is_document_kind(bare) or _lone_id(text) is not None \
+        or re.fullmatch(r"v(?:ersion)?\s*\d[\d.]*", text, re.I) is not None
+
+
+_NOT_A_TITLE = re.compile(r"https?:|www\.|@|\||\bpage\s+\d+(?:\s+of\s+\d+)?\b|\btable\s+of\s+contents\b", re.I)
+"""A web address, a menu ("Criteria | Codes"), a running header's page count, a contents heading."""
+
+
+def _ends_with_label(text: str) -> bool:
+    """"Publication Number", "Manual Section Title": a label whose value is elsewhere (a table's column)."""
+    return any(not text[m.end():].strip(" :") for m in front_matter_words().labels.finditer(text))
+
+
+_FUNCTION_WORDS = frozenset(["a", "an", "the", "and", "or", "nor", "but", "of", "for", "in", "on", "to", "with", "by",
+                             "at", "from", "as", "per", "via", "vs", "into", "than"])
+
+
+def _title_case(text: str) -> bool:
+    """Written as a title: every word but the short function words starts with a capital (or is a code
+    such as "ctDNA"); "Article, located at the bottom of this" is a sentence."""
+    for word in re.findall(r"[A-Za-z][\w'-]*", text):
+        if word[0].islower() and word.lower() not in _FUNCTION_WORDS and not re.search(r"[A-Z0-9]", word):
+            return False
+    return True
+
+
+def _title_beside_front_matter(first: Sequence[Line]) -> str | None:
+    """Plain text with no title in large type or by label: the first title-like block of the front matter
+    that stands against a field, the kind of document or a number line ("Tumor Markers" over "Clinical
+    Policy Bulletins"; "Liquid Biopsy" over "Effective Date: ..."). A web address, a telephone number
+    or a menu ("Criteria | Codes") is never a title."""
+    skip = 0
+    for k, ln in enumerate(first):
+        text = _clean(ln.text)
+        label = _labels_on(text)
+        head = text[:label[0].start()].strip(" :–-") if label else ""
+        if head and ":" not in head:
+            text = head  # "Genetic Testing: Policy No. 051": a title, then a field
+        if k < skip or not _title_like(text) or text.startswith("(") or is_field(text) or _labels_on(text) \
+                or _NOT_A_TITLE.search(text) or _PHONE.search(text) or text.endswith((":", ".")) \
+                or _ends_with_label(text) or (k and _is_section_heading(_clean(first[k - 1].text))
+                                              and not _is_document_kind(_clean(first[k - 1].text))):
+            continue  # the first line under a heading is the section's text; "Publication Number" is a label
+        title = _continue_title(text, first, k + 1)
+        for m in range(k + 1, min(k + 5, len(first))):  # the kind of document below ends the title
+            below_text = _clean(first[m].text)
+            if _is_document_kind(below_text) and f" {below_text}" in title:
+                title = title[:title.index(f" {below_text}")]
+                break
+        skip = k + 1 + sum(1 for m in range(k + 1, len(first)) if _clean(first[m].text) in title)
+        if len(title.split()) < 2 or not _title_like(title) or _JOINING_END.search(title) \
+                or _NOT_A_TITLE.search(title) or not _title_case(title):
+            continue  # "Reproduction without authorization from" + the payer's name; a sentence cut off
+        after = next((m for m in range(k + 1, len(first))
+                      if _clean(first[m].text) and _clean(first[m].text) not in title), None)
+        below = first[after] if after is not None else None
+        if below is not None and not _anchors_title(first[k - 1] if k else None) \
+                and _is_document_kind(_clean(below.text)) and after is not None and after + 1 < len(first) \
+                and _title_like(_clean(first[after + 1].text)) and len(_clean(first[after + 1].text).split()) >= 2:
+            continue  # the kind of document heads the title under it ("National Coverage Determination" / title)
+        if _anchors_title(first[k - 1] if k else None) or _anchors_title(below):
+            return _without_number(title)
     return None
 
 
