@@ -151,3 +151,13 @@ def test_a_labelled_title_stops_at_the_status_lines_of_a_determination():
     # a list item naming a "Title" of a law is not the policy's title
     assert read_title(["• Title XVIII of the Social Security Act, 1862(a)(1)(A) states that no payment", *BODY],
                       "Billing and Coding: Knee Care") == "Billing and Coding: Knee Care"
+
+
+def test_a_table_of_contractors_names_no_payer():
+    rows = ["Local Coverage Determination (LCD)", "Knee Braces", "Contractor Information",
+            "Contractor Name    Type    Number    Jurisdiction", "CGS    DME    17013    J-B",
+            "CGS    DME    18003    J-C",
+            "Noridian    DME    16013    J-A", "Noridian    DME    19003    J-D", *BODY, "CGS and Noridian publish it.",
+            "Contact CGS or Noridian."]
+    assert read_payer(rows) is None  # each contractor publishes it: none is the document's payer
+    assert read_payer(rows[:5] + BODY) == "CGS Administrators"  # one contractor alone is the payer

@@ -491,11 +491,11 @@ def read_payer(lines: Sequence[str]) -> str | None:
     notices ("© 2025 X", "X complies with ..."); else a letterhead naming an organization. None rather
     than a guess: many policies never print their payer's name."""
     words = front_matter_words()
-    for text in lines[:40]:
-        name = payer_of(text) or next((name for pattern, name in letterhead_aliases()
-                                       if pattern.fullmatch(_clean(text).strip(" ®™,."))), None)
-        if name:
-            return name
+    front = [payer_of(text) or next((name for pattern, name in letterhead_aliases()
+                                     if pattern.fullmatch(_clean(text).strip(" ®™,."))), None) for text in lines[:40]]
+    first = next((name for name in front if name), None)
+    if first and not _rivalled(first, lines):
+        return first
     for text in lines:
         for m in words.notice_before.finditer(text):
             named = _NAME.match(text[m.end():])
@@ -528,16 +528,28 @@ def _only_known_payer(lines: Sequence[str]) -> str | None:
     """The payer of the vocabulary the document names far more often than any other (twice at least, and
     three times as often as the next): a running footer's web address, "Related Anthem" lists. A payer named
     once may be a citation, and a vendor named beside the payer is named as often."""
+    ranked = sorted(_payer_counts(lines).items(), key=lambda item: -item[1])
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[0][1] < 3 * ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
+def _payer_counts(lines: Sequence[str]) -> dict[str, int]:
+    """How many lines name each payer of the vocabulary (the first payer a line names)."""
     counts: dict[str, int] = {}
     for text in lines:
         for pattern, name in payer_aliases():
             if pattern.search(text):
                 counts[name] = counts.get(name, 0) + 1
                 break
-    ranked = sorted(counts.items(), key=lambda item: -item[1])
-    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[0][1] < 3 * ranked[1][1]):
-        return None
-    return ranked[0][0]
+    return counts
+
+
+def _rivalled(name: str, lines: Sequence[str]) -> bool:
+    """Another payer is named as often as the one at the top, three times or more: a determination every
+    contractor of a table publishes ("CGS ... Noridian ..."), which names none of them as its payer."""
+    counts = _payer_counts(lines)
+    return any(other != name and n >= max(counts.get(name, 0), 3) for other, n in counts.items())
 
 
 def _payer_name(raw: str) -> str | None:
