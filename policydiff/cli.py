@@ -238,7 +238,9 @@ def list_cmd(ctx, payers) -> None:
             click.echo(f"{slug:<40} {'; '.join(plain_text(n) for n in names)}")
         return
     for s in store.list():
-        click.echo(f"{s.name:<40} {s.versions:>3} version(s)  newest {s.newest_effective}  {plain_text(s.title)}")
+        kind = f"  [{s.kind}]" if s.kind else ""  # "payment policy", "no covered criteria": why no indication
+        click.echo(f"{s.name:<40} {s.versions:>3} version(s)  newest {s.newest_effective}  {plain_text(s.title)}"
+                   f"{plain_text(kind)}")
 
 
 @main.command()

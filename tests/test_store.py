@@ -113,6 +113,19 @@ def test_list_and_log_through_the_cli(tmp_path):
                                                           "--format", "md").stdout
 
 
+def test_list_states_each_policys_kind(tmp_path):
+    """A document with no covered criteria is stored like any policy, and `list` says what it is."""
+    doc = tmp_path / "brightwater__widget-nerve-ablation__2026-03-01.txt"
+    doc.write_text("Brightwater Health Plan\nMedical Policy: Widget Nerve Ablation\nPolicy Number: BW-0099\n"
+                   "Effective Date: 03/01/2026\n\nCOVERAGE STATEMENT\n\nBrightwater Health Plan considers widget "
+                   "nerve ablation experimental, investigational and unproven for all indications.\n")
+    s = str(tmp_path / "store")
+    run_cli("--store", s, "add", str(NW_2025), str(doc), env=FIXED)
+    listing = run_cli("--store", s, "list").stdout.splitlines()
+    assert any("nw-surg-114" in line and line.endswith("[medical policy]") for line in listing), listing
+    assert any("bw-0099" in line and line.endswith("[no covered criteria]") for line in listing), listing
+
+
 def test_store_env_variable_is_the_default(tmp_path):
     run_cli("add", str(NW_2025), env={**FIXED, "POLICYDIFF_STORE": str(tmp_path / "env-store")})
     assert (tmp_path / "env-store" / "northwind-health-plan" / "nw-surg-114" / "policy.json").exists()

@@ -33,7 +33,7 @@ _CODE_ROLES = ("coverage", "coding", "documentation", "other", "background", "de
 
 
 def extract(path: str | Path, budget: Budget = DEFAULT) -> Policy:
-    """Read a PDF, text or Markdown policy and return its normalized form.
+    """Read a PDF, text, Markdown or HTML policy and return its normalized form.
 
     `budget` bounds what the reading may cost (policydiff.budget); time and memory are bounded only
     where the caller runs this in a worker (`budget.run_bounded`), as the command line does."""
@@ -80,7 +80,8 @@ def _rows_joined(lines: tuple[Line, ...]) -> tuple[Line, ...]:
 
 def source_text(doc: Document) -> str:
     """The document's text as the store keeps it for redlines: a PDF's lines less its page furniture, with
-    lone bullets joined to their items; a text or Markdown file's lines as written."""
+    lone bullets joined to their items; a text or Markdown file's lines as written; an HTML page's lines as
+    read (its blocks, without markup)."""
     if doc.layout == "positioned":
         lines = layout.settle(furniture.clean(doc).kept, _body_size(doc.lines))
     else:
@@ -104,7 +105,7 @@ def extract_document(doc: Document, budget: Budget = DEFAULT, trace: Trace | Non
         raise ExtractionError(f"{doc.name}: {exc}") from None
     raw = _rows_joined(doc.lines)
     all_text = [ln.text for ln in raw]
-    title = read_title(raw, title_from_layout(raw, markdown=doc.format == "markdown"))
+    title = read_title(raw, title_from_layout(raw, markup=doc.layout in ("markdown", "html")))
     built = assemble(sections, outlines, title, trace)
     accounting, unread_warnings = account(doc, cleaned, sections, outlines, built, trace)
     kind = document_kind(len(built.indications), title, sections, all_text)

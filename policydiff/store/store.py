@@ -80,6 +80,9 @@ class Version:
     """The payer's name as stored (one store folder may have seen several spellings before the vocabulary)."""
     seq: int = 0
     """Position in history, higher for later commits: orders two versions committed in the same second."""
+    kind: str | None = None
+    """What the document is, as the accounting decided ("medical policy", "payment policy", "no covered
+    criteria" ...); None for versions stored before the `Kind:` trailer."""
 
     @property
     def captured(self) -> bool:
@@ -105,6 +108,8 @@ class PolicySummary:
     versions: int
     newest_effective: str | None
     title: str | None
+    kind: str | None = None
+    """The newest version's kind."""
 
 
 @dataclass(frozen=True)
@@ -610,9 +615,10 @@ class Store:
             if "Restores" in trailers or not is_policy_name(name) or not _is_date(trailers.get("Effective")) \
                     or f"{name}/policy.json" not in c.written:
                 continue
-            shared = [_interned(trailers.get(key)) for key in ("Policy", "Effective-Source", "Payer")]
+            shared = [_interned(trailers.get(key)) for key in ("Policy", "Effective-Source", "Payer", "Kind")]
             yield (Version(c.sha, shared[0] or "", trailers.get("Effective"), trailers.get("Title"),
-                           trailers.get("Source-SHA256"), c.committed, shared[1], shared[2], total - i), c.body)
+                           trailers.get("Source-SHA256"), c.committed, shared[1], shared[2], total - i, shared[3]),
+                   c.body)
 
     def log(self, policy: str) -> list[Version]:
         """A policy's versions, newest effective date first."""
@@ -799,7 +805,7 @@ class Store:
         out = []
         for name, versions in sorted(self.index().items()):
             newest = max(versions, key=_order)
-            out.append(PolicySummary(name, len(versions), newest.effective, newest.title))
+            out.append(PolicySummary(name, len(versions), newest.effective, newest.title, newest.kind))
         return out
 
 
@@ -878,8 +884,14 @@ def _message(name: str, policy: Policy, effective: str, date_source: str, extra:
         lines += [_clean(extra), ""]
     lines += [f"Policy: {name}", f"Payer: {_clean(policy.payer)}", f"Title: {title}",
               f"Effective: {effective}", f"Effective-Source: {_clean(date_source)}",
-              f"Source: {_clean(policy.document.name)}", f"Source-SHA256: {policy.document.sha256}"]
+              f"Source: {_clean(policy.document.name)}", f"Source-SHA256: {policy.document.sha256}",
+              f"Kind: {_clean(_kind_name(policy))}"]
     return "\n".join(lines) + "\n"
+
+
+def _kind_name(policy: Policy) -> str:
+    """The document's kind in words ("payment policy"), as `check` and `list` show it."""
+    return policy.kind.replace("_", " ")
 
 
 def _clean(text: str | None) -> str:

@@ -1,5 +1,10 @@
 """Reading a document from disk: which kind it is (by content), its bytes' hash, its lines.
 
+The kind is read from the bytes, never from the name alone: a PDF by its header, HTML by its doctype or
+outer elements (or a page of markup), Markdown by its headings or tables, anything else as plain text. A
+name that promises a kind the bytes do not hold (a ".pdf" or ".html" download error page saved as text)
+is an error, not a guess.
+
 Every way a file can be unusable ends here as an ExtractionError that names
 the file and says why, so the CLI can print one line and exit 2.
 """
@@ -8,6 +13,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
 import stat
 from pathlib import Path
 from typing import BinaryIO
@@ -16,6 +22,24 @@ from ...budget import DEFAULT, Budget, over
 from ...errors import ExtractionError
 from ..types import Document
 from .text import looks_like_markdown, markdown_lines, text_lines
+
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+_HTML_START = re.compile(r"<!doctype\s+html|<(?:html|head|body)\b", re.I)
+_LEADING_DECLARATIONS = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*", re.S)
+_HTML_TAG = re.compile(r"</?(?:p|div|span|h[1-6]|ul|ol|li|table|tr|td|th|br|a|b|i|strong|em|section|article)\b[^<>]*>",
+                       re.I)
+
+
+def looks_like_html(text: str) -> bool:
+    """HTML by content: a doctype, `<html>`, `<head>` or `<body>` near the start, or markup making up a large
+    share of the text (a page saved without its outer elements). A text capture that quotes a few tags
+    (a flattened web page with `<i>` left in it) is text."""
+    if _HTML_START.match(_LEADING_DECLARATIONS.sub("", text[:4096])):
+        return True
+    sample = text[:200_000]
+    tags = _HTML_TAG.findall(sample)
+    solid = len(re.sub(r"\s+", "", sample))
+    return len(tags) >= 5 and sum(len(t) for t in tags) >= 0.15 * max(solid, 1)
 
 
 def _is_binary(data: bytes) -> bool:
@@ -132,7 +156,7 @@ def read_bytes(data: bytes, name: str, budget: Budget = DEFAULT) -> Document:
     if name.lower().endswith(".pdf"):
         raise ExtractionError(f"{name}: named .pdf but is not a PDF (no %PDF header); is it a download error page?")
     if unicode_bom(data) is None and _is_binary(data):
-        raise ExtractionError(f"{name}: binary data, not a text, Markdown or PDF policy")
+        raise ExtractionError(f"{name}: binary data, not a text, Markdown, HTML or PDF policy")
     try:
         text, fallback = decode_text(data)
     except ExtractionError as exc:
@@ -141,7 +165,16 @@ def read_bytes(data: bytes, name: str, budget: Budget = DEFAULT) -> Document:
     if fallback:
         warnings.append(f"line(s) {_line_list(fallback)} are not UTF-8; read as Windows-1252: check their "
                         f"symbols (≤, ≥, µ) against the original")
+    html = looks_like_html(text)
+    if not html and name.lower().endswith(_HTML_SUFFIXES):
+        raise ExtractionError(f"{name}: named {Path(name).suffix} but holds no HTML markup; if it is a text policy, "
+                              f"name it .txt")
     try:
+        if html:
+            from .html import html_lines  # lxml is imported only for a page
+
+            lines, hidden = html_lines(text, budget)
+            return Document(name, "html", digest, tuple(lines), warnings=tuple(warnings + hidden))
         if looks_like_markdown(text):
             return Document(name, "markdown", digest, tuple(markdown_lines(text, budget)), warnings=tuple(warnings))
         return Document(name, "text", digest, tuple(text_lines(text, budget)), warnings=tuple(warnings))
