@@ -41,7 +41,7 @@ def by_label(policy, label: str):
 
 # -- 1. indication tables --------------------------------------------------------------------------------------------
 
-def _ruled_table_pdf(rows: list[tuple[str, list[str], bool]], page_break_before: int) -> bytes:
+def _ruled_table_pdf(rows: list[tuple[str, list[str], bool]], page_break_before: int, intro: str = "") -> bytes:
     """A policy whose coverage section is a ruled two-column table drawn with thin lines, the rows set one
     below the other; the row at `page_break_before` starts a new page (its first cell as given)."""
     pdf = FPDF(format="letter")
@@ -52,6 +52,9 @@ def _ruled_table_pdf(rows: list[tuple[str, list[str], bool]], page_break_before:
     pdf.cell(0, 10, "Cedar Valley Health: Widget Infusion Therapy", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "B", 12)
     pdf.cell(0, 8, "Coverage Criteria", new_x="LMARGIN", new_y="NEXT")
+    if intro:
+        pdf.set_font("helvetica", "", 10)
+        pdf.cell(0, 8, intro, new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(200)  # the table starts low enough on page 1 that it runs onto page 2
     left, middle, right = 20, 70, 190
     pdf.set_line_width(0.2)
@@ -96,6 +99,23 @@ def test_a_ruled_table_row_names_its_indication_and_a_row_continued_on_the_next_
                                ("time_window", "<=", 12, "months")}  # the page-2 half of the row
     assert limits(by_label(policy, "Sprocket uveitis")) == {("age", ">=", 2, "years")}
     assert colitis.source.page == 1 and policy.accounting.complete
+
+
+@pytest.mark.parametrize("intro", ["Widget infusion therapy is medically necessary for the conditions in the table below.",
+                                   "Widget infusion therapy is medically necessary for the following conditions:"])
+def test_a_sentence_introducing_the_table_heads_none_of_its_rows(intro):
+    """The sentence above a table ("... for the conditions in the table below", "... for the following
+    conditions:") introduces the rows; the first row is an indication like the others, never under it."""
+    policy = extract_bytes(_ruled_table_pdf([
+        ("Condition", ["Criteria"], True),
+        ("Gizmo arthritis", ["All of the following:", "1. Member is 18 years of age or older; and",
+                             "2. Failure of at least 2 prior therapies"], False),
+        ("Widget colitis", ["Member is 6 years of age or older"], False),
+        ("Sprocket uveitis", ["Member is 2 years of age or older"], False),
+    ], page_break_before=2, intro=intro), "widget-table.pdf")
+    assert labels(policy) == ["Gizmo arthritis", "Widget colitis", "Sprocket uveitis"]
+    assert limits(by_label(policy, "Gizmo arthritis")) == {("age", ">=", 18, "years"),
+                                                            ("prior_therapy_lines", ">=", 2, "count")}
 
 
 # -- 2. per-block indications ----------------------------------------------------------------------------------------
@@ -280,6 +300,78 @@ Sprocket joint injections are medically necessary when all of the criteria below
 """
 
 
+def test_general_requirements_named_only_by_their_heading_apply_to_every_condition():
+    """Under a "General Requirements" heading, requirements with nothing but "All of the following" to name
+    them are not an indication (never one named after the policy's title): they are criteria of each
+    condition that follows."""
+    p = text_policy("Brightwater Health Plan\nMedical Policy: Zentamab (Zentavo)\n\nCOVERAGE CRITERIA\n\n"
+                    "General Requirements\nAll of the following:\n1. Prescribed by a dermatologist; and\n"
+                    "2. Negative tuberculosis screening within the past 12 months.\n\n"
+                    "Diagnosis-Specific Requirements\n\nA. Plaque Psoriasis\n1. Member is 18 years of age or older; and\n"
+                    "2. Body surface area involvement of at least 10%.\n\nB. Psoriatic Arthritis\n"
+                    "1. Member is 18 years of age or older; and\n2. At least 3 swollen joints.\n")
+    assert labels(p) == ["Plaque Psoriasis", "Psoriatic Arthritis"]
+    for ind in p.indications:
+        assert ("time_window", "<=", 12, "months") in limits(ind)
+        assert any("dermatologist" in t for t in leaves(ind.criteria))
+    assert not any("yields no indication" in w for w in p.warnings)
+
+
+def test_either_a_or_b_over_lettered_items_is_any():
+    """"... when the member meets either A or B:" over items A and B: one of them is enough."""
+    p = text_policy("COVERAGE CRITERIA\n\nGizmo knee injections are considered medically necessary when the "
+                    "member meets either A or B:\n\nA. Moderate knee pain for at least 3 months despite physical "
+                    "therapy\nB. A prior gizmo injection relieved pain for 6 months\n")
+    [ind] = p.indications
+    assert ind.criteria.logic == "any" and len(ind.criteria.items) == 2
+    assert not p.warnings
+
+
+def test_a_connector_line_between_numbered_blocks_joins_the_blocks_not_their_last_items():
+    """"1. Both of the following: a. ... b. ..." / "-OR-" / "2. Both of the following: ...": two alternatives,
+    each a pair; the connector on its own line belongs to the blocks it stands between."""
+    p = text_policy("COVERAGE CRITERIA\n\nSprocket nerve pulsing is considered medically necessary for chronic "
+                    "widget pain when the member meets the criteria in 1 or 2:\n\n1. Both of the following:\n"
+                    "   a. Pain for at least 6 months; and\n   b. Failure of two oral analgesics.\n-OR-\n"
+                    "2. Both of the following:\n   a. Pain score of 7 or more; and\n"
+                    "   b. A successful trial of sprocket pulsing.\n")
+    [ind] = p.indications
+    assert ind.criteria.logic == "any"
+    assert [g.logic for g in ind.criteria.items] == ["all", "all"]
+    assert [len(g.items) for g in ind.criteria.items] == [2, 2]
+
+
+def test_names_flush_under_a_the_following_lead_in_are_each_an_exclusion():
+    """"The following are considered unproven:" over names one per line, at its own margin: each name is
+    excluded, never an exclusion called "Following"."""
+    p = text_policy("COVERAGE CRITERIA\n\nWidget stimulation is considered medically necessary for chronic widget "
+                    "pain after a successful trial.\n\nThe following are considered unproven:\n"
+                    "Cranial gizmo stimulation\nSprocket nerve pulsing\nTransdermal widget patches\n")
+    assert [(e.label, e.status) for e in p.exclusions] == [
+        ("Cranial gizmo stimulation", "investigational"), ("Sprocket nerve pulsing", "investigational"),
+        ("Transdermal widget patches", "investigational")]
+
+
+def test_a_count_per_period_keeps_its_period_when_the_counted_thing_comes_first():
+    """"Locking episodes more than 2 per week" counts episodes per week, as "more than 2 episodes per week"
+    does: a rate, never a bare count."""
+    p = text_policy("COVERAGE CRITERIA\n\nGizmo therapy is considered medically necessary for knee locking when "
+                    "all of the following are met:\n1. Locking episodes more than 2 per week; and\n"
+                    "2. Seizures no more than 4 per month.\n")
+    [ind] = p.indications
+    assert {(m, op, v, u) for m, op, v, u in limits(ind)} == {
+        ("locking_episodes", ">", 2, "episodes/week"), ("seizures", "<=", 4, "seizures/month")}
+
+
+def test_a_lettered_markdown_heading_names_its_condition_without_the_letter():
+    p = text_policy("# Zentamab (Zentavo)\n\n## Coverage Criteria\n\n### A. Plaque Psoriasis\n\nZentamab is "
+                    "medically necessary when all of the following are met:\n1. Age 18 years or older; and\n"
+                    "2. Body surface area of at least 10%.\n\n### B. Widget Arthritis\n\nZentamab is medically "
+                    "necessary when all of the following are met:\n1. Age 18 years or older; and\n"
+                    "2. Failure of methotrexate.\n", "zentamab.md")
+    assert labels(p) == ["Plaque Psoriasis", "Widget Arthritis"]
+
+
 def test_a_publish_date_beside_the_last_review_date_and_a_number_in_the_titles_parenthesis():
     """A publish date set on the same line as the last review date is the effective date, and the review date
     stays the review date; a policy number printed in the title's parenthesis with its version is the
@@ -363,7 +455,7 @@ PAGE = """\
 
 def test_an_html_page_keeps_headings_lists_and_tables_as_structure_without_scripts_or_styles():
     """A policy published as a web page is read by its markup: headings open sections with roles, nested
-    lists nest criteria, a table's row keeps its cells together (the header row marked), and the words of
+    lists nest criteria, a table's cells keep their row and column (the header row marked), and the words of
     scripts and styles never appear."""
     policy = extract_bytes(PAGE.encode(), "x.html")
     assert policy.document.format == "html"
@@ -382,10 +474,12 @@ def test_an_html_page_keeps_headings_lists_and_tables_as_structure_without_scrip
     assert [e.status for e in policy.exclusions] == ["investigational"]
     texts = [ln.text for ln in read_bytes(PAGE.encode(), "x.html").lines]
     assert not any("zz" in t or "font-family" in t for t in texts)
-    rows = [ln for ln in read_bytes(PAGE.encode(), "x.html").lines if "70999" in ln.text or "Code" in ln.text]
-    assert [ln.text.split() for ln in rows] == [["Code", "Description"], ["70999", "Widget", "scan,", "single",
-                                                                          "region"]]
-    assert rows[0].bold and not rows[1].bold
+    lines = read_bytes(PAGE.encode(), "x.html").lines
+    header = next(ln for ln in lines if "Code" in ln.text)
+    assert header.text.split() == ["Code", "Description"] and header.bold and header.table_header
+    code = next(ln for ln in lines if ln.text == "70999")  # under named columns, each cell on its own
+    description = next(ln for ln in lines if ln.text == "Widget scan, single region")
+    assert code.cell is not None and description.cell == (*code.cell[:2], 1) and not code.bold
 
 
 def test_an_html_file_without_markup_is_a_one_line_error():

@@ -15,7 +15,7 @@ import pytest
 from policydiff.extractor import extract, extract_bytes
 from policydiff.extractor.read import looks_like_html, read_bytes, read_document
 from policydiff.extractor.sections import heading_call, split_sections
-from policydiff.normalized.schema import to_json
+from policydiff.normalized.schema import iter_criteria, to_json
 
 from .conftest import run_cli
 
@@ -97,11 +97,14 @@ def test_lists_keep_their_markers_and_nest(page, policy):
     assert {t.measure for c in nested[0].items for t in c.thresholds} == {"symptom_duration", "locking_episodes"}
 
 
-def test_table_rows_are_cells_joined_and_the_header_row_is_marked(page):
+def test_table_cells_keep_their_row_and_column_and_the_header_row_is_marked(page):
     by_text = {ln.text: ln for ln in page.lines}
     assert by_text["Code    Description"].bold  # the header row: all <th>
     assert by_text["Indication    Criteria"].bold  # the header row: <thead>
-    assert by_text["29880    Arthroscopy, knee, with meniscectomy"].bold is None
+    # under a header row, each cell is read on its own with its row and column, as a ruled PDF table's are
+    code, description = by_text["29880"], by_text["Arthroscopy, knee, with meniscectomy"]
+    assert code.cell is not None and description.cell == (*code.cell[:2], 1) and code.bold is None
+    assert by_text["Indication    Criteria"].table_header
     # a row whose cell holds a list is read cell by cell, so the list keeps its structure
     texts = _texts(page)
     start = texts.index("Synovectomy")
@@ -204,3 +207,14 @@ def test_what_cannot_be_read_is_one_line_and_exit_2(tmp_path):
         message = _bad(path)
         assert message.startswith(f"{path}: ") or message.startswith(f"{name}: ") or name in message, message
         assert reason in message, message
+
+
+def test_an_indication_table_on_a_page_names_one_indication_per_row(policy):
+    """"Indication | Criteria" under named columns: each row's first cell names an indication, and the
+    other cells are its criteria; the header row names none."""
+    names = [i.label for i in policy.indications]
+    assert "Loose body removal" in names and "Synovectomy" in names and "Indication" not in names
+    synovectomy = next(i for i in policy.indications if i.label == "Synovectomy")
+    texts = [getattr(c, "text", "") for c, _ in iter_criteria(synovectomy.criteria)]
+    assert "Synovitis for at least 3 months" in " ".join(texts)
+    assert policy.accounting.read_lines == policy.accounting.coverage_lines

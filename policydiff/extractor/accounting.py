@@ -211,7 +211,8 @@ def account(doc: Document, cleaned: Cleaned, sections: Sequence[Section], outlin
         unread = sum(1 for bucket, _, _ in added.values() if bucket == "unread")
         per_section.append((section, len(added), unread))
         where = f"section '{section.heading or '(untitled)'}'" + (f" (p{section.pages[0]})" if section.pages else "")
-        if not yielded and added:
+        if not yielded and (unread or not built.indications):
+            # (a section whose every line went to the indications of others, "General Requirements", is read)
             warnings.append(f"{where} is a coverage section but yields no indication; {unread} of its "
                             f"{len(added)} lines are unread")
         elif added and unread > UNREAD_SHARE * len(added):

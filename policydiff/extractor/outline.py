@@ -104,6 +104,8 @@ class _Unit:
     cell: tuple[int, int, int] | None = None
     blank_before: bool = False
     """Set apart from the text above by a blank line."""
+    connector_alone: bool = False
+    """The connector was a line of its own ("-OR-"), which joins blocks, not the line it follows."""
 
     @property
     def opens_list(self) -> bool:
@@ -318,6 +320,7 @@ class OutlineBuilder:
         if connector:
             if self.units:
                 self.units[-1].connector = connector
+                self.units[-1].connector_alone = True
                 self.units[-1].lines.append(source)
             self.current = None
             return
@@ -401,7 +404,7 @@ def _nest_by_geometry(units: list[_Unit]) -> list[_Unit]:
         if level is not None:  # "2." after "1." at the same indent, though a lead-in stood between them
             del stack[level + (0 if _next_in_list(unit, stack[level]) else 1):]
         while stack and not (_geometric_child(unit, stack[-1]) or _style_child(unit, stack)) \
-                or stack and _full_single(unit, stack[-1]):
+                or stack and _full_single(unit, stack[-1]) or stack and _row_start_outside(unit, stack[-1]):
             stack.pop()
         if not stack or stack[-1].kind == "heading":
             siblings = stack[-1].children if stack else roots
@@ -420,6 +423,13 @@ def _nest_by_geometry(units: list[_Unit]) -> list[_Unit]:
         (stack[-1].children if stack else roots).append(unit)
         stack.append(unit)
     return roots
+
+
+def _row_start_outside(unit: _Unit, parent: _Unit) -> bool:
+    """A table row's first cell never hangs under text outside the table (the sentence that introduces
+    the table, "... for the conditions in the table below"): rows stand side by side under the heading."""
+    return unit.kind == "label" and unit.cell is not None and unit.cell[2] == 0 and parent.kind != "heading" \
+        and parent.cell is None
 
 
 def _full_single(unit: _Unit, parent: _Unit) -> bool:
@@ -520,6 +530,15 @@ def _nest_by_style(units: list[_Unit]) -> list[_Unit]:
             stack = [("heading", unit)]
             roots.append(unit)
             continue
+        row = _row_owner(unit, stack)
+        if row is not None:
+            # a table cell beside its row's first cell: under the row's name, or under the lead-in of its own
+            # cell that it follows ("All of the following:" over the cell's bullets)
+            stack = stack[: row + 1]
+            stack[-1][1].children.append(unit)
+            if unit.kind == "item" or unit.opens_list:
+                stack.append((unit.style or "" if unit.kind == "item" else "para", unit))
+            continue
         named_list = unit.kind == "para" and _name_line(unit) and not NOTE.match(unit.text) and (
             unit.text.rstrip().endswith(":") or nxt is not None and nxt.kind == "item" and nxt.marker == "•")
         if unit.kind == "label" or named_list:
@@ -571,6 +590,22 @@ def _nest_by_style(units: list[_Unit]) -> list[_Unit]:
     return roots
 
 
+def _row_owner(unit: _Unit, stack: list[tuple[str, _Unit]]) -> int | None:
+    """Where in the stack a table cell's unit goes: the deepest open unit of the same cell that can hold it
+    (a lead-in, an item of another style), else the row's name; None outside tables."""
+    if unit.cell is None or unit.cell[2] == 0 or unit.kind in ("heading", "label"):
+        return None
+    at = next((k for k in range(len(stack) - 1, -1, -1) if stack[k][1].kind == "label"
+               and stack[k][1].cell is not None and stack[k][1].cell[:2] == unit.cell[:2]), None)
+    if at is None:
+        return None
+    for k in range(len(stack) - 1, at, -1):
+        style, node = stack[k]
+        if node.cell == unit.cell and (style == "para" or unit.kind == "item" and style != (unit.style or "")):
+            return k
+    return at
+
+
 def _phase_owner(unit: _Unit, stack: list[tuple[str, _Unit]]) -> _Unit | None:
     """The approval-phase item ("1. Initial Authorization") an approval term closes, if one is open."""
     if approval_term(unit.text) is None:
@@ -585,6 +620,10 @@ def _indented_owner(unit: _Unit, stack: list[tuple[str, _Unit]]) -> int | None:
                 and unit.x >= node.text_x - 1:
             return index
     return None
+
+
+_THE_FOLLOWING = re.compile(r"\bthe following\b", re.I)
+"""A lead-in that announces a list, whatever it says of it."""
 
 
 def _implicit_item(unit: _Unit, stack: list[tuple[str, _Unit]]) -> bool:
@@ -603,8 +642,10 @@ def _implicit_item(unit: _Unit, stack: list[tuple[str, _Unit]]) -> bool:
     parent = stack[-1][1]
     opened = stack[-1][0] in ("para", "label") and not parent.children and parent.text.rstrip().endswith(":")
     closed = text.rstrip().endswith((";", ":")) or unit.connector is not None \
-        or len(unit.lines) == 1 and _name_line(unit) and logic.find_cue(parent.text) is not None
-    # ("... with any of the following:" over "Acute myeloid leukemia" alone on its line)
+        or len(unit.lines) == 1 and _name_line(unit) and (logic.find_cue(parent.text) is not None
+                                                          or _THE_FOLLOWING.search(parent.text) is not None)
+    # ("... with any of the following:" over "Acute myeloid leukemia" alone on its line; "The following are
+    # considered unproven:" over "Sprocket nerve pulsing")
     previous = parent.children[-1] if stack[-1][0] in ("para", "label") and parent.children else None
     return opened and closed or stack[-1][0] == "implicit" or (
         previous is not None and previous.style == "implicit")
@@ -625,6 +666,13 @@ def _name_line(node: _Unit) -> bool:
         and not logic.find_cue(node.text) and not node.text.rstrip(" :").endswith((".", ";", ","))
 
 
+def _bare_lead_in(node: _Unit) -> bool:
+    """A lead-in that is only its logic ("All of the following:", "One of the following criteria:"),
+    holding its list: it names nothing itself."""
+    return node.kind == "para" and bool(node.children) and len(node.text.split()) <= 8 \
+        and node.text.rstrip().endswith(":") and logic.find_cue(node.text) is not None
+
+
 def _labels(nodes: list[_Unit]) -> None:
     """A short title-like line directly over a list names what the list is about: a label.
 
@@ -636,6 +684,10 @@ def _labels(nodes: list[_Unit]) -> None:
     while index < len(nodes):
         node = nodes[index]
         unlisted = node.kind in ("para", "item") and node.style in (None, "implicit") and not node.children
+        if unlisted and _name_line(node) and index + 1 < len(nodes) and _bare_lead_in(nodes[index + 1]):
+            # "General Requirements" over "All of the following:" and its list: the name is the list's
+            node.children = [nodes[index + 1]]
+            del nodes[index + 1]
         if unlisted and _name_line(node) and index + 1 < len(nodes) and nodes[index + 1].kind == "item" \
                 and nodes[index + 1].marker == "•":
             end = index + 1
@@ -666,7 +718,22 @@ def build_outline(lines: Sequence[Line], kind: Layout, layout_lines: Sequence[Li
         place = f" (from line {where.line}{f', page {where.page}' if where.page else ''})" if where else ""
         raise ExtractionError(over(f"outline nests {deepest} levels deep{place}", "depth", budget))
     _labels(roots)
+    _lift_connectors(roots)
     return [freeze(root) for root in roots]
+
+
+def _lift_connectors(nodes: list[_Unit]) -> None:
+    """"1. Both of the following: a. ... b. ..." / "-OR-" / "2. Both of the following: ...": a connector on a
+    line of its own after a block's last sub-item joins the block to the next one at the block's level."""
+    for index, node in enumerate(nodes):
+        _lift_connectors(node.children)
+        if index + 1 == len(nodes) or node.connector is not None or not node.children:
+            continue
+        last = node.children[-1]
+        while last.children and last.connector is None:
+            last = last.children[-1]
+        if last.connector_alone:
+            node.connector, last.connector = last.connector, None
 
 
 def depth(nodes: Sequence[Node] | Sequence[_Unit]) -> tuple[int, Source | None]:

@@ -55,8 +55,11 @@ def assemble(sections: Sequence[Section], outlines: Sequence[Sequence[Node]], ti
             heads = finder.heads(nodes, section.heading if named else (title or section.heading), named, phase)
         if common_requirement_patterns()[1].search(section.heading):
             # under "General Requirements (Applicable to all ...)", a block named only by its logic ("All of the
-            # following") is the requirements' own: named so, it is common to every indication
-            heads = [replace(h, label=clean_label(section.heading)) if _named_by_logic(h.label) else h for h in heads]
+            # following") or only by the policy's title (the section's own name was generic) is the requirements'
+            # own: named so, it is common to every indication
+            untitled = {clean_label(title)} if title else set()
+            heads = [replace(h, label=clean_label(section.heading)) if _named_by_logic(h.label) or h.label in untitled
+                     else h for h in heads]
         per_section[index] = listed_then_defined(heads)
     # Requirements stated once for every indication apply across the coverage sections that follow them
     # ("General Requirements", then "Diagnosis-Specific Requirements").

@@ -14,6 +14,7 @@ import re
 from ...normalized.lexicon import covered_pattern, generic_subject, not_covered_patterns, phase_patterns
 from ...normalized.schema import Status
 from ...normalized.text import one_line
+from ..markers import LEADING_MARKER
 
 _CITATION_TAIL = re.compile(r"(?:(?:(?<=[a-z]{3})|(?<=[)\].]))\d{1,3}(?:\s*,\s*\d{1,3})*"
                             r"|\s+\d{1,3}(?:\s*,\s*\d{1,3})+)\s*$")
@@ -37,10 +38,14 @@ _DISEASE_ITEM = re.compile(r"^(?P<d>[^.:;]{3,140}?)(?:\.\s+(?=[A-Z])|:\s*|\s+[-â
 _ASIDES = re.compile(r"\s*(?:\((?:[^()]|\([^()]*\))*\)|\[[^\]]*\])")
 
 
+_ORDINAL = re.compile(LEADING_MARKER.pattern + r"(?=[A-Z])")
+
+
 def clean_label(text: str) -> str:
     """An indication's name from its heading or item text: no lead-in, citations, code lists or markers."""
     head = one_line(text).strip()
     head = re.sub(r"^\W*(?:and|or)\s+", "", head, flags=re.I)
+    head = _ORDINAL.sub("", head)  # "A. Atopic Dermatitis" (a lettered heading): the ordinal names nothing
     first = re.match(r"^(?P<s>[^.]{3,80}?[a-z)\]])\.\s+[A-Z]", head)
     if first and len(first.group("s").split()) <= 10:
         head = first.group("s")  # "Asthma. Approve for the duration noted if ..."

@@ -129,7 +129,7 @@ def read_limits(text: str, context: str = "", capped: bool = False) -> Limits:
             set_aside.append(((f.start, f.end), "one_exists"))
             continue
         example = any(s <= f.num_start < e for s, e in examples)
-        if named.unit == "count" and not f.unit_text:
+        if named.unit in ("count", None) and not f.unit_text:  # a count, or a count of what the subject names
             per = rate_unit(norm, f)
             if per is not None:
                 named = Named(named.name, per, named.rule)

@@ -297,7 +297,19 @@ def rate_unit(text: str, f: Found) -> str | None:
     """"15 headache days per month" → "days/month", "more than 2 episodes per week" → "episodes/week": a count
     per period keeps its period (it is never a bare count)."""
     m = _RATE.match(text[f.end:f.end + 80])
-    return f"{m.group('noun').lower()}/{m.group('period').lower()}" if m else None
+    if m:
+        return f"{m.group('noun').lower()}/{m.group('period').lower()}"
+    bare = _BARE_RATE.match(text[f.end:f.end + 40])
+    if bare:  # "locking episodes more than 2 per week": what is counted is named before the number
+        nouns = _PLURAL.findall(text[max(f.start - 80, 0):f.start])
+        if nouns:
+            return f"{nouns[-1].lower()}/{bare.group('period').lower()}"
+    return None
+
+
+_BARE_RATE = re.compile(r"^\s*(?:per|a|each|every|/)\s*(?P<period>hour|day|night|week|month|year)\b", re.I)
+_PLURAL = re.compile(r"\b([A-Za-z]{3,}[^s\W]s)\b")
+"""A plural noun: what a bare count per period counts."""
 
 
 def _counted_before(text: str, f: Found, start: int) -> str | None:

@@ -114,6 +114,17 @@ class _Row:
     line: int
     header: bool
     cells: list[_Cell] = field(default_factory=list)
+    table: int = 0
+    index: int = 0
+
+
+@dataclass
+class _Table:
+    """A table being read: its number on the page, rows so far, and whether a header row named its columns."""
+
+    number: int
+    rows: int = 0
+    named: bool = False
 
 
 class _Walk:
@@ -133,6 +144,8 @@ class _Walk:
         self.heading = 0
         self.lists: list[_List] = []
         self.rows: list[_Row] = []
+        self.tables: list[_Table] = []
+        self.table_count = 0
         self.head_rows = 0
         self.marker: str | None = None
         self.in_item = 0
@@ -233,8 +246,13 @@ class _Walk:
             self._item(el)
         elif tag == "thead":
             self.head_rows += 1
+        elif tag == "table":
+            self.tables.append(_Table(self.table_count))
+            self.table_count += 1
         elif tag == "tr":
-            self.rows.append(_Row(self.line, self.head_rows > 0))
+            table = self.tables[-1] if self.tables else _Table(-1)
+            self.rows.append(_Row(self.line, self.head_rows > 0, table=table.number, index=table.rows))
+            table.rows += 1
         elif tag in ("td", "th"):
             self.flush()
             self.sinks.append([])
@@ -275,6 +293,8 @@ class _Walk:
             self.head_rows -= 1
         elif tag == "tr" and self.rows:
             self._row(self.rows.pop())
+        elif tag == "table" and self.tables:
+            self.tables.pop()
 
     def _item(self, el: etree._Element) -> None:
         self.in_item += 1
@@ -291,11 +311,24 @@ class _Walk:
         plain = all(len(c.lines) <= 1 and not any(ln.heading for ln in c.lines) for c in row.cells)
         if not any(c.lines for c in row.cells):
             return
+        table = next((t for t in reversed(self.tables) if t.number == row.table), None)
+        if header and table is not None and len(row.cells) > 1:
+            table.named = True
+        elif table is not None and table.named and len(row.cells) > 1:
+            # a table whose header row names its columns ("Indication | Criteria"): each cell is read on its
+            # own, with its place in the table, as a ruled PDF table's cells are
+            for col, cell in enumerate(row.cells):
+                self.sinks[-1].extend([Line(ln.text, ln.line, None, indent=ln.indent, bold=ln.bold,
+                                            blank_before=ln.blank_before or k == 0, heading=ln.heading,
+                                            cell=(row.table, row.index, col))
+                                       for k, ln in enumerate(cell.lines)])
+            self.blank = True
+            return
         if plain:
             texts = [c.lines[0].text if c.lines else "" for c in row.cells]
             first = next(c.lines[0].line for c in row.cells if c.lines)
             self.sinks[-1].append(Line("    ".join(texts).rstrip(), first, None, bold=header or None,
-                                       blank_before=True))
+                                       blank_before=True, table_header=header and len(row.cells) > 1))
         else:
             lines = [ln for c in row.cells for ln in c.lines]
             self.sinks[-1].extend([Line(ln.text, ln.line, None, indent=ln.indent, bold=header or ln.bold,
