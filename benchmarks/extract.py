@@ -11,7 +11,13 @@ per page for:
                   and the bounded worker that enforces the time and memory budget);
   - guards        the input budget's own work (the raw scan of compressed streams
                   for bombs, the page-object count for amplification), which
-                  extract() includes: shown as a share of extract().
+                  extract() includes: shown as a share of extract();
+  - explain()     the same pipeline with the trace on (`extract --explain`), as a
+                  ratio to extract(): what the trace costs when asked for (when
+                  not asked for, no trace object exists at all).
+Then, for the largest corpus PDF, how many times reading it reaches the regular-
+expression compiler (`re._compile`, cache hits included): a pattern compiled
+inside a per-line loop shows as calls proportional to the lines.
 Figures are reported as ratios to the pypdfium2 floor measured in the same
 run, so they compare across machines. With --corpus, the same for real PDFs.
 """
@@ -31,7 +37,7 @@ from fpdf import FPDF
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from policydiff.budget import DEFAULT
-from policydiff.extractor import extract
+from policydiff.extractor import explain, extract
 from policydiff.extractor.read.pdfscan import scan
 
 
@@ -107,16 +113,39 @@ def measure(path: Path, pages: int, repeat: int) -> dict[str, float]:
         "extract()": time_it(lambda: extract(path), repeat) * 1000 / pages,
         "CLI": time_it(lambda: cli(path), repeat) * 1000 / pages,
         "guards": time_it(lambda: guards(path, pages), repeat) * 1000 / pages,
+        "explain()": time_it(lambda: explain(path), 1) * 1000 / pages,
     }
+
+
+def compile_calls(path: Path) -> int:
+    """Calls reaching `re._compile` while one document is extracted (after a warm-up run)."""
+    import re
+
+    extract(path)
+    original = re._compile  # type: ignore[attr-defined]
+    calls = 0
+
+    def counting(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        return original(*args, **kwargs)
+
+    re._compile = counting  # type: ignore[attr-defined]
+    try:
+        extract(path)
+    finally:
+        re._compile = original  # type: ignore[attr-defined]
+    return calls
 
 
 def report(rows: list[tuple[str, int, dict[str, float]]]) -> None:
     print(f"{'document':<46} {'pages':>5} {'pypdfium2':>10} {'pdfplumber':>11} {'extract()':>10} {'CLI':>8} "
-          f"{'extract/floor':>14} {'pdfplumber/extract':>19} {'guards':>7}")
+          f"{'extract/floor':>14} {'CLI/floor':>10} {'pdfplumber/extract':>19} {'guards':>7} {'explain/extract':>16}")
     for name, pages, m in rows:
         print(f"{name[:46]:<46} {pages:>5} {m['pypdfium2']:>8.2f}ms {m['pdfplumber']:>9.1f}ms {m['extract()']:>8.2f}ms "
-              f"{m['CLI']:>6.1f}ms {m['extract()'] / m['pypdfium2']:>13.1f}x "
-              f"{m['pdfplumber'] / m['extract()']:>18.1f}x {100 * m['guards'] / m['extract()']:>6.1f}%")
+              f"{m['CLI']:>6.1f}ms {m['extract()'] / m['pypdfium2']:>13.1f}x {m['CLI'] / m['pypdfium2']:>9.1f}x "
+              f"{m['pdfplumber'] / m['extract()']:>18.1f}x {100 * m['guards'] / m['extract()']:>6.1f}% "
+              f"{m['explain()'] / m['extract()']:>15.2f}x")
 
 
 def main() -> None:
@@ -141,6 +170,9 @@ def main() -> None:
         print(f"\nreal PDFs, mean ms/page: pypdfium2 {total['pypdfium2']:.2f}, pdfplumber {total['pdfplumber']:.1f}, "
               f"extract() {total['extract()']:.2f} ({total['extract()'] / total['pypdfium2']:.1f}x floor), "
               f"of which the budget's guards {100 * total['guards'] / total['extract()']:.1f}%")
+        largest = max((r for r in rows if not r[0].startswith("synthetic")), key=lambda r: r[1])
+        calls = compile_calls(args.corpus / largest[0])
+        print(f"largest corpus PDF {largest[0]} ({largest[1]} pages): {calls} calls reach re._compile")
 
 
 if __name__ == "__main__":

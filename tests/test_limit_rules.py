@@ -37,6 +37,9 @@ CASES = [
     ("Two or more exacerbations in the past year", "time_window", "<=", 1, "years", "past_period",
      "look_back_window"),
     ("Less than or equal to 4 cm", "lesion_size", "<=", 4, "cm", "comparator_before", "unit_implies_measure"),
+    # a limit inside an example is never named by the words before the example ("asthma_e_g")
+    ("Steroid-dependent asthma (e.g., has received ≥ 5 mg prednisone per day)", "dose", ">=", 5, "mg",
+     "comparator_before", "unit_implies_measure"),
     ("Given as third-line or subsequent therapy", "prior_therapy_lines", ">=", 2, "count", "line_of_therapy",
      "line_of_therapy"),
     ("A tumor of WHO grade 3 or 4", "who_grade", "between", (3, 4), None, "grade_range", "stage_words"),

@@ -593,10 +593,11 @@ def _nest_by_style(units: list[_Unit]) -> list[_Unit]:
 def _row_owner(unit: _Unit, stack: list[tuple[str, _Unit]]) -> int | None:
     """Where in the stack a table cell's unit goes: the deepest open unit of the same cell that can hold it
     (a lead-in, an item of another style), else the row's name; None outside tables."""
-    if unit.cell is None or unit.cell[2] == 0 or unit.kind in ("heading", "label"):
+    cell = unit.cell
+    if cell is None or cell[2] == 0 or unit.kind in ("heading", "label"):
         return None
     at = next((k for k in range(len(stack) - 1, -1, -1) if stack[k][1].kind == "label"
-               and stack[k][1].cell is not None and stack[k][1].cell[:2] == unit.cell[:2]), None)
+               and (stack[k][1].cell or ())[:2] == cell[:2]), None)
     if at is None:
         return None
     for k in range(len(stack) - 1, at, -1):

@@ -110,6 +110,9 @@ def _subject(text: str, f: Found, clause_start: int) -> str | None:
     acronym = _acronym(before)
     if acronym:
         return acronym
+    if _OPEN_EXAMPLE.search(before):
+        return None  # "asthma (e.g., the patient has received ≥ 5 mg": the limit sits in an example that the
+        # words before it do not name (never a measure called "asthma_e_g")
     before = re.sub(r"[(\[][^)\]]*[)\]]", " ", before)
     words = [w for w in re.findall(r"[A-Za-z][\w/+-]*", before) if w.lower() not in _STOP]
     if not words:
@@ -223,6 +226,8 @@ def _name(text: str, f: Found) -> Named | None:
 
 
 NOT_A_LIMIT = Named("", None, "one_exists")
+_OPEN_EXAMPLE = re.compile(r"\((?:e\.\s?g|i\.\s?e)\b[^)]*$", re.I)
+"""An example or aside opened and not closed before the limit."""
 """What `_name` returns for a number that reads as a limit but is not one; it is left out without a warning."""
 _FAMILY_WORD = {"volume": "volume", "mass": "weight", "percent": "percent", "length": "size", "time": "duration"}
 _STRUCTURAL = {"time_window", "interval", "age"}
