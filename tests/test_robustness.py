@@ -244,7 +244,7 @@ def test_4_long_runs_of_whitespace_read_in_linear_time(tmp_path):
     intact(store, 2)
 
 
-def test_4_old_mac_line_breaks_read_as_lines_not_one_line():
+def test_a_cr_only_text_file_reads_its_lines_and_loses_nothing():
     """A file whose lines end in a lone carriage return (classic Mac) is as many lines as one with newlines,
     never one line holding the whole policy."""
     unix = NW_2026.read_bytes().replace(b"\r\n", b"\n")
@@ -255,6 +255,22 @@ def test_4_old_mac_line_breaks_read_as_lines_not_one_line():
     for other in (mac, windows):
         assert [(i.label, i.source) for i in other.indications] == [(i.label, i.source) for i in plain.indications]
         assert other.accounting.coverage_lines == plain.accounting.coverage_lines
+
+
+def test_a_paragraph_of_thousands_of_continuing_lines_reads_in_linear_time(tmp_path):
+    """8,000 lines of one sentence, each with its numbers: every stage (joining lines, reading limits,
+    accounting for each number) works near each line, never rescanning the paragraph, so the whole reads
+    well inside the bound; a quadratic pass would take minutes."""
+    store = base_store(tmp_path)
+    rows = "".join(f"code 0{k:04d}U and the widget panel number {k} continuing the same sentence with\n"
+                   for k in range(8000))
+    doc = tmp_path / "northwind__widget-panels__2026-03-01.txt"
+    doc.write_text("Northwind Health Plan\nPolicy Number: NW-LAB-9\nEffective Date: 03/01/2026\n\n"
+                   "COVERAGE CRITERIA\n\nWidget panels are medically necessary when the member has\n" + rows +
+                   "a final word.\n")
+    proc = cli(store, "add", str(doc), "--timeout", "60")  # the budget is the bound
+    assert proc.returncode == 0, proc.stderr
+    intact(store, 2)
 
 
 def test_4_deep_nesting_is_refused_by_the_depth_limit(tmp_path):

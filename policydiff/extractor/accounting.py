@@ -44,6 +44,9 @@ _NUMBER = re.compile(NUM)
 _CODE = re.compile(r"^\d{4}[0-9FTUM]$")
 _ORDINAL = re.compile(r"(?:^|[;:]\s*|\s)\(?$")
 """What stands before a list ordinal ("1." at the start of text, or after a colon or semicolon)."""
+_ORDINAL_INSIDE = re.compile(r"(?:[;:]\s*|\s)\(?$")
+"""The same, in a window that does not begin the text."""
+_NEAR = 80
 
 UNREAD_SHARE = 0.1
 """A coverage section that leaves more than this share of its lines unread is named in a warning."""
@@ -63,7 +66,10 @@ def number_kind(text: str, start: int, end: int) -> str | None:
     evidence" is not read here: a number with a unit is a limit the grammar did not read, so it stays unread.
     """
     token = text[start:end]
-    before, after = text[:start], text[end:]
+    # what decides is near the number: the 80 characters either side (a paragraph of thousands of lines
+    # is never rescanned for each of its numbers); "at the start" is the text's own start
+    before, after = text[max(0, start - _NEAR):start], text[end:end + _NEAR]
+    opening = start <= _NEAR
     if _CODE.match(token):
         return "code"
     for m in DATE_PATTERN.finditer(text, max(0, start - 20), min(len(text), end + 20)):
@@ -74,9 +80,9 @@ def number_kind(text: str, start: int, end: int) -> str | None:
     if re.search(r"[\[(]\s*$", before) and re.match(r"\s*(?:[-–,]\s*\d+\s*)*[\])]", after) \
             and not re.match(r"\s*\)\s*[A-Za-z]", after) or re.search(r"\bet\s+al\.?,?\s*$", before):
         return "citation"
-    if re.match(r"[.)](?:\s|$)", after) and _ORDINAL.search(before):
+    if re.match(r"[.)](?:\s|$)", after) and (_ORDINAL if opening else _ORDINAL_INSIDE).search(before):
         return "list_ordinal"
-    if re.match(r"\)", after) and re.search(r"(?:^|\s)\($", before):
+    if re.match(r"\)", after) and re.search(r"(?:^|\s)\($" if opening else r"\s\($", before):
         return "list_ordinal"
     if _name_before().search(before[-40:]):
         return "reference"

@@ -19,7 +19,14 @@ from functools import lru_cache
 
 from ..normalized.dates import DATE_PATTERN as _DATE
 from ..normalized.dates import parse_date
-from ..normalized.lexicon import _load, front_matter_words, heading_roles, letterhead_aliases, payer_aliases
+from ..normalized.lexicon import (
+    _load,
+    front_matter_words,
+    heading_roles,
+    letterhead_aliases,
+    payer_aliases,
+    payer_first_words,
+)
 from ..normalized.schema import Dates
 from ..normalized.vocabulary import known_payer
 from .markers import MARKUP
@@ -537,7 +544,11 @@ def _only_known_payer(lines: Sequence[str]) -> str | None:
 def _payer_counts(lines: Sequence[str]) -> dict[str, int]:
     """How many lines name each payer of the vocabulary (the first payer a line names)."""
     counts: dict[str, int] = {}
+    first = payer_first_words()
     for text in lines:
+        low = text.lower()
+        if not any(word in low for word in first):
+            continue
         for pattern, name in payer_aliases():
             if pattern.search(text):
                 counts[name] = counts.get(name, 0) + 1

@@ -219,6 +219,15 @@ def payer_aliases() -> tuple[tuple[re.Pattern[str], str], ...]:
 
 
 @lru_cache(maxsize=1)
+def payer_first_words() -> frozenset[str]:
+    """The first word of every payer alias, lowercased: a line holding none of them names no payer (a
+    cheap first look before the aliases one by one; most lines of a policy name no payer)."""
+    raw = _load("payers.json")["payers"]
+    return frozenset(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", alias).split()[0].lower()
+                     for name, aliases in raw.items() for alias in [name, *aliases] if alias.split())
+
+
+@lru_cache(maxsize=1)
 def letterhead_aliases() -> tuple[tuple[re.Pattern[str], str], ...]:
     """Names that are a payer only as a letterhead line of their own."""
     raw = _load("payers.json")["letterhead_only"]
