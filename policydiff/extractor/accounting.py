@@ -35,7 +35,7 @@ from .indications import Built
 from .indications.build import Mark
 from .limits import normalize
 from .limits.grammar import NUM
-from .outline import Node
+from .outline import Node, walk
 from .sections import Section, lists_criteria, states_coverage
 from .trace import Trace
 from .types import Document, Line
@@ -144,17 +144,6 @@ class _Ledger:
             self.unread_numbers.append(Unread(source, snippet, reason))
 
 
-def _walk(nodes: Sequence[Node]):
-    """(node, has a read descendant) for every node, parents first."""
-    out: list[Node] = []
-    stack = list(reversed(nodes))
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        stack.extend(reversed(node.children))
-    return out
-
-
 def _descendant_read(node: Node, marks: dict[int, Mark]) -> bool:
     stack = list(node.children)
     while stack:
@@ -186,7 +175,7 @@ def account(doc: Document, cleaned: Cleaned, sections: Sequence[Section], outlin
         for ln in section.lines:
             key = (ln.page, ln.line)
             texts[key] = f"{texts[key]} {ln.text.strip()}" if key in texts else ln.text.strip()
-        for node in _walk(nodes):
+        for node in walk(nodes):
             mark = built.marks.get(id(node))
             bucket: Bucket
             reason = ""

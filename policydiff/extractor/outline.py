@@ -408,13 +408,8 @@ def _nest_by_geometry(units: list[_Unit]) -> list[_Unit]:
             stack.pop()
         if not stack or stack[-1].kind == "heading":
             siblings = stack[-1].children if stack else roots
-            resumed = _interrupted_list(unit, siblings)
-            if resumed is not None:
-                resumed.children.append(unit)
-                stack.append(resumed)
-                stack.append(unit)
-                continue
-            owner = _note_owner(unit, siblings)
+            # a list the unit resumes, else the item a note belongs to
+            owner = _interrupted_list(unit, siblings) or _note_owner(unit, siblings)
             if owner is not None:
                 owner.children.append(unit)
                 stack.append(owner)

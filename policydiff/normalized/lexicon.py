@@ -219,6 +219,12 @@ def payer_aliases() -> tuple[tuple[re.Pattern[str], str], ...]:
 
 
 @lru_cache(maxsize=1)
+def grading_systems() -> tuple[str, ...]:
+    """The grading systems a grade may be named by ("WHO Grade 3")."""
+    return tuple(_load("scales.json")["grading_systems"]["names"])
+
+
+@lru_cache(maxsize=1)
 def payer_first_words() -> frozenset[str]:
     """The first word of every payer alias, lowercased: a line holding none of them names no payer (a
     cheap first look before the aliases one by one; most lines of a policy name no payer)."""

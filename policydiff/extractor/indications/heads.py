@@ -42,7 +42,7 @@ from ...normalized.text import one_line
 from .. import logic
 from ..codes import catalogue_entry
 from ..limits import approval_term
-from ..outline import LABEL_LINE, Node
+from ..outline import LABEL_LINE, Node, walk
 from ..sections import normalize_heading, phase_only
 from .labels import (
     _ASIDES,
@@ -134,16 +134,6 @@ _PRODUCT = re.compile(r"[®™]|^[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?\s*\([a-z][\w-]*(
 """A product's name: a brand mark, or a brand with its generic name in brackets ("Ogivri (trastuzumab-dkst)")."""
 
 
-def walk_nodes(nodes: Sequence[Node]) -> list[Node]:
-    out: list[Node] = []
-    stack = list(reversed(nodes))
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        stack.extend(reversed(node.children))
-    return out
-
-
 def _states_criteria(nodes: Sequence[Node]) -> bool:
     """Do these nodes say anything but products' names? A label over a list of products (a preferred-product
     table, a list of biosimilars) heads no indication; over conditions or settings it does."""
@@ -193,7 +183,7 @@ def table_rows(scope: Scope) -> list[Head] | None:
     rows = [n for n in cells if _states_criteria(n.children)]
     for n in cells:
         if n not in rows:  # a table of products names what the policy is about: read as names, no criteria
-            scope.finder.scope.extend(walk_nodes([n]))
+            scope.finder.scope.extend(walk([n]))
     if not rows:
         return None
     after = scope.nodes[scope.nodes.index(rows[-1]) + 1:]
@@ -260,7 +250,7 @@ def labels(scope: Scope) -> list[Head] | None:
         if node.kind != "label" or not node.children:
             continue
         if _administrative_label(node.text):  # "Related Commercial Policies" over the policies' names
-            finder.administrative.extend(walk_nodes([node]))
+            finder.administrative.extend(walk([node]))
             continue
         if LABEL_LINE.match(node.text):
             if all(c.opens_list and not c.children for c in node.children):
@@ -392,7 +382,7 @@ class HeadFinder:
         heading_phase = _phase_label(heading.text) or phase
         caption = bool(heading_roles().captions.match(normalize_heading(name)))
         if administrative_heading().match(normalize_heading(name)):  # "Procedures & Length of Stay"
-            self.administrative.extend(walk_nodes([heading]))
+            self.administrative.extend(walk([heading]))
             return []
         if generic_name().match(normalize_heading(name)):  # "Criteria for Medically Necessary Procedures"
             return self.heads(heading.children, context, False, heading_phase, own_codes)

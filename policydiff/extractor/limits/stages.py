@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+from ...normalized.lexicon import grading_systems
 from ...normalized.schema import Op, Threshold
 
 _STAGE_CONTEXT = re.compile(r"\b(?:stage|staged|t[- ]?stage|t[- ]?category|classification)\b", re.I)
@@ -91,7 +93,7 @@ def _stages(text: str) -> tuple[list[Staged], list[tuple[int, int]]]:
         else:
             out.append(Staged(Threshold("nyha_class", "=", lo, None, m.group(0)), m.span(), "class_named"))
         spans.append(m.span())
-    for m in _GRADE.finditer(text):
+    for m in _grade().finditer(text):
         if any(a <= m.start() < b for a, b in spans):
             continue
         lo, hi = _grade_value(m.group("lo")), _grade_value(m.group("hi")) if m.group("hi") else None
@@ -107,10 +109,14 @@ def _stages(text: str) -> tuple[list[Staged], list[tuple[int, int]]]:
     return out, spans
 
 
-_GRADE = re.compile(r"\b(?:(?P<scale>WHO|ISUP|CTCAE|Fuhrman|FIGO)\s+)?grades?\s+(?P<lo>[1-4]|I{1,3}|IV)(?![\w.])"
-                    r"(?:\s*(?:,|or|-|–|to|through)\s*(?P<hi>[1-4]|I{1,3}|IV)(?![\w.]))?"
-                    r"(?:\s+(?:or|and)\s+(?P<dir>higher|greater|above|more|lower|less|below))?", re.I)
-"""A graded scale ("WHO Grade 3 or 4", "grade 2 or higher"): its grades, as numbers."""
+@lru_cache(maxsize=1)
+def _grade() -> re.Pattern[str]:
+    """A graded scale ("WHO Grade 3 or 4", "grade 2 or higher"): its grades, as numbers; the systems that may
+    name it are data (`scales.json`)."""
+    systems = "|".join(re.escape(name) for name in grading_systems())
+    return re.compile(rf"\b(?:(?P<scale>{systems})\s+)?grades?\s+(?P<lo>[1-4]|I{{1,3}}|IV)(?![\w.])"
+                      r"(?:\s*(?:,|or|-|–|to|through)\s*(?P<hi>[1-4]|I{1,3}|IV)(?![\w.]))?"
+                      r"(?:\s+(?:or|and)\s+(?P<dir>higher|greater|above|more|lower|less|below))?", re.I)
 
 
 def _grade_value(token: str) -> int:
